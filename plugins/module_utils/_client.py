@@ -1,0 +1,304 @@
+# Copyright: messente.omnichannel contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""The one HTTP client every module of this collection uses to talk to Messente's Omnichannel API.
+
+PRIVATE to the messente.omnichannel collection: not a public API, it may change in any release.
+
+Two rules shape it. A scheduled message must never be sent twice, so a POST is retried only when
+Messente provably did not process it. And the API password must never leak, so every text that
+leaves this file passes through ``_redact``.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import threading
+import time
+import traceback
+import warnings
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import InsecureRequestWarning, NewConnectionError
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR: str | None = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+COLLECTION_VERSION = "1.0.0"
+USER_AGENT = f"messente.omnichannel/{COLLECTION_VERSION} (Ansible collection)"
+DEFAULT_API_URL = "https://api.messente.com/v1"
+
+# Statuses worth another try for requests that are safe to repeat (GET, DELETE).
+RETRY_STATUSES_IDEMPOTENT = frozenset((429, 502, 503, 504))
+# A POST is repeated only on 429: Messente refused it without processing it.
+RETRY_STATUSES_POST = frozenset((429,))
+BACKOFF_BASE_SECONDS = 1.0
+BACKOFF_CAP_SECONDS = 30.0
+MAX_RETRY_AFTER_SECONDS = 120.0
+BODY_PREVIEW_CHARS = 200
+HOW_TO_CHECK = (
+    "Check the recipient's message history in the Messente dashboard (or the delivery report sent to dlr_url) "
+    "before scheduling again"
+)
+
+
+class MessenteError(Exception):
+    """Anything that went wrong talking to Messente, already phrased for the user and free of secrets."""
+
+    def __init__(self, message: str, method: str, path: str, status: int | None = None,
+                 errors: list | None = None, may_have_been_processed: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.status = status
+        self.errors = errors or []
+        self.may_have_been_processed = may_have_been_processed
+
+    def as_result(self) -> dict:
+        """The keys a failed task returns, so playbooks can branch on status and Messente's error codes."""
+        return {"status": self.status, "method": self.method, "path": self.path, "errors": self.errors,
+                "may_have_been_processed": self.may_have_been_processed}
+
+
+class MessenteClient:
+    """Schedule, cancel and look up omnimessages over one keep-alive session."""
+
+    def __init__(self, api_url: str, username: str, password: str, timeout: float = 30, validate_certs: bool = True,
+                 retries: int = 3, on_retry: Callable[[str], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep, pool_size: int = 10) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.timeout = timeout
+        self.validate_certs = validate_certs
+        self.retries = max(0, retries)
+        self._on_retry = on_retry or (lambda message: None)
+        self._sleep = sleep
+        self._secrets = _secret_forms(username, password)
+        self._session = _new_session(username, password, pool_size)
+        self._retry_lock = threading.Lock()
+
+    def schedule(self, omnimessage: dict) -> dict:
+        """POST one omnimessage; Messente answers 201 with its id and one result per channel."""
+        return self._request("POST", "/omnimessage", omnimessage, expected=201)
+
+    def schedule_bulk(self, omnimessages: list[dict]) -> dict:
+        """POST many omnimessages at once; per-item failures come back inside the 201 body."""
+        return self._request("POST", "/omnimessages", {"messages": omnimessages}, expected=201)
+
+    def cancel(self, omnimessage_id: str) -> bool:
+        """DELETE a scheduled omnimessage: True when cancelled, False on Messente's ambiguous 404."""
+        return self._request("DELETE", f"/omnimessage/{omnimessage_id}", None, expected=202, not_found_ok=True) is not None
+
+    def delivery_status(self, omnimessage_id: str) -> dict | None:
+        """GET the per-channel delivery report, or None when Messente knows no such message."""
+        return self._request("GET", f"/omnimessage/{omnimessage_id}/status", None, expected=200, not_found_ok=True)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _request(self, method: str, path: str, body: Any, expected: int, not_found_ok: bool = False) -> Any:
+        attempt = 0
+        while True:
+            can_retry = attempt < self.retries
+            try:
+                response = self._send(method, path, body)
+            except requests.RequestException as exc:
+                if not (can_retry and _transport_error_is_retryable(method, exc)):
+                    raise self._transport_error(method, path, exc) from None
+                self._wait(method, path, attempt, None, f"connection failed ({self._describe(exc)})")
+            else:
+                if response.status_code == expected:
+                    return self._success_body(method, path, response)
+                if response.status_code == 404 and not_found_ok:
+                    return None
+                if not (can_retry and self._status_is_retryable(method, response)):
+                    raise self._status_error(method, path, response, expected)
+                self._wait(method, path, attempt, response.headers.get("Retry-After"), f"HTTP {response.status_code}")
+            attempt += 1
+
+    def _send(self, method: str, path: str, body: Any):
+        with warnings.catch_warnings():
+            # validate_certs=false already produced a module warning; urllib3's own one would only go to stderr.
+            warnings.simplefilter("ignore", InsecureRequestWarning)
+            return self._session.request(
+                method, f"{self.api_url}{path}", json=body, timeout=self.timeout, verify=self.validate_certs,
+                headers={"Content-Type": "application/json"} if body is not None else None,
+            )
+
+    def _status_is_retryable(self, method: str, response) -> bool:
+        statuses = RETRY_STATUSES_POST if method == "POST" else RETRY_STATUSES_IDEMPOTENT
+        if response.status_code not in statuses:
+            return False
+        delay = _retry_after_seconds(response.headers.get("Retry-After"))
+        return delay is None or delay <= MAX_RETRY_AFTER_SECONDS
+
+    def _wait(self, method: str, path: str, attempt: int, retry_after: str | None, reason: str) -> None:
+        delay = _retry_after_seconds(retry_after)
+        if delay is None:
+            delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt) * random.uniform(0.5, 1.0)
+        with self._retry_lock:
+            self._on_retry(
+                f"Messente {method} {path}: {reason}; retry {attempt + 1} of {self.retries} in {delay:.1f}s"
+            )
+        self._sleep(delay)
+
+    def _success_body(self, method: str, path: str, response) -> Any:
+        if method == "DELETE":
+            return {}  # 202 is the documented success; its body carries nothing we use.
+        try:
+            return response.json()
+        except ValueError:
+            raise MessenteError(
+                self._redact(
+                    f"Messente answered {method} {path} with {response.status_code} but the body is not JSON "
+                    f"({_preview(response)})"
+                    + (f". The message MAY have been scheduled. {HOW_TO_CHECK}." if method == "POST" else "")
+                ),
+                method, path, response.status_code, may_have_been_processed=method == "POST",
+            ) from None
+
+    def _status_error(self, method: str, path: str, response, expected: int) -> MessenteError:
+        errors = _error_items(response)
+        status = response.status_code
+        if errors:
+            message = f"Messente rejected {method} {path} ({status} {_render_errors(errors)}"
+        else:
+            message = f"Messente answered {method} {path} with HTTP {status}, expected {expected} ({_preview(response)})"
+        if status == 401:
+            message += ". Check api_username and api_password: they are the API credentials from the Messente dashboard, not your login"
+        maybe_processed = method == "POST" and status >= 500
+        if maybe_processed:
+            message += f". The message MAY have been scheduled; it was not retried so that it cannot be sent twice. {HOW_TO_CHECK}"
+        return MessenteError(self._redact(message), method, path, status,
+                             [self._redact_item(item) for item in errors], maybe_processed)
+
+    def _transport_error(self, method: str, path: str, exc: Exception) -> MessenteError:
+        detail = self._describe(exc)
+        if isinstance(exc, requests.exceptions.SSLError):
+            message = (f"TLS error talking to Messente ({method} {path}): {detail}. If the server uses a private CA, "
+                       "point REQUESTS_CA_BUNDLE at it; validate_certs: false turns verification off (testing only)")
+            return MessenteError(self._redact(message), method, path)
+        if method == "POST" and not _request_never_left(exc):
+            message = (f"Messente did not answer {method} {path} ({detail}). The request was sent, so the message MAY "
+                       f"have been scheduled; it was not retried so that it cannot be sent twice. {HOW_TO_CHECK}")
+            return MessenteError(self._redact(message), method, path, may_have_been_processed=True)
+        return MessenteError(self._redact(f"Could not reach Messente for {method} {path}: {detail}"), method, path)
+
+    def _describe(self, exc: Exception) -> str:
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return f"no answer within timeout={self.timeout}s"
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return f"could not connect within timeout={self.timeout}s"
+        reason = _root_cause(exc)
+        return self._redact(f"{type(reason).__name__}: {reason}")
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "********")
+        return text
+
+    def _redact_item(self, item: Any) -> Any:
+        if isinstance(item, dict):
+            return {key: self._redact_item(value) for key, value in item.items()}
+        return self._redact(item) if isinstance(item, str) else item
+
+
+def _new_session(username: str, password: str, pool_size: int):
+    session = requests.Session()
+    session.auth = (username, password)
+    session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def _secret_forms(username: str, password: str) -> list[str]:
+    """Every spelling of the password a server or library could echo back: raw, user:pass, and the Basic token."""
+    if not password:
+        return []
+    pair = f"{username}:{password}"
+    token = base64.b64encode(pair.encode("utf-8")).decode("ascii")
+    return sorted({pair, token, password}, key=len, reverse=True)
+
+
+def _transport_error_is_retryable(method: str, exc: Exception) -> bool:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False  # a certificate problem does not fix itself
+    if method != "POST":
+        return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout))
+    return _request_never_left(exc)
+
+
+def _request_never_left(exc: Exception) -> bool:
+    """True only when the connection was never made, so Messente cannot have seen the request."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.ReadTimeout)):
+        return False
+    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(_root_cause(exc), NewConnectionError)
+
+
+def _root_cause(exc: Exception) -> Exception:
+    """requests wraps urllib3's MaxRetryError, which holds the real reason in ``.reason``."""
+    cause: Any = exc
+    for _depth in range(5):
+        inner = getattr(cause, "reason", None)
+        if inner is None and cause.args and isinstance(cause.args[0], Exception):
+            inner = cause.args[0]
+        if not isinstance(inner, Exception):
+            break
+        cause = inner
+    return cause
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _error_items(response) -> list:
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    items = body.get("errors") if isinstance(body, dict) else None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _render_errors(errors: list) -> str:
+    """Messente's error items as ``Invalid data, code 105): <detail> [field: to]``, further items after ``;``."""
+    rendered = []
+    for item in errors:
+        text = f"{item.get('title', 'error')}, code {item.get('code', '?')}"
+        text += ("): " if not rendered else ": ") + str(item.get("detail") or "no detail given")
+        if item.get("source"):
+            text += f" [field: {item['source']}]"
+        rendered.append(text)
+    return "; ".join(rendered)
+
+
+def _preview(response) -> str:
+    content_type = response.headers.get("Content-Type", "no content type")
+    text = (response.text or "").strip().replace("\n", " ")
+    if len(text) > BODY_PREVIEW_CHARS:
+        text = text[:BODY_PREVIEW_CHARS] + "..."
+    return f"{content_type}: {text!r}" if text else f"{content_type}, empty body"
+

@@ -1,0 +1,169 @@
+# Copyright: messente.omnichannel contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Schedule and cancel workflows on top of the client: what a 404 really means, bulk chunks, parallel cancels.
+
+PRIVATE to the messente.omnichannel collection: not a public API, it may change in any release.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteClient, MessenteError
+
+BULK_CHUNK_SIZE = 1000
+# Statuses that do not mean "it went out": not processed yet (None) or removed by a cancel.
+NOT_SENT_STATUSES = (None, "DELETED")
+
+
+def schedule(client: MessenteClient, omnimessages: list[dict]) -> list[dict]:
+    """One recipient uses the plain endpoint, so its errors fail the task as they are; several use bulk."""
+    if len(omnimessages) == 1:
+        return [schedule_one(client, omnimessages[0])]
+    return schedule_many(client, omnimessages)
+
+
+def cancel(client: MessenteClient, omnimessage_ids: list[str], check_mode: bool, concurrency: int) -> list[dict]:
+    """One id is cancelled directly, so its error fails the task as it is; several run in parallel."""
+    if len(omnimessage_ids) == 1:
+        return [cancel_one(client, omnimessage_ids[0], check_mode)]
+    return cancel_many(client, omnimessage_ids, check_mode, concurrency)
+
+
+def schedule_one(client: MessenteClient, omnimessage: dict) -> dict:
+    """POST one omnimessage and keep only what a playbook needs from the 201 body."""
+    answer = client.schedule(omnimessage)
+    return _scheduled_entry(omnimessage, answer)
+
+
+def schedule_many(client: MessenteClient, omnimessages: list[dict], chunk_size: int = BULK_CHUNK_SIZE) -> list[dict]:
+    """Schedule through the bulk endpoint; one entry per recipient, in input order, never hiding a failure.
+
+    After a batch fails as a whole we stop: a later batch is not sent while the state of an earlier one is unclear.
+    """
+    entries: list[dict] = []
+    for start in range(0, len(omnimessages), chunk_size):
+        chunk = omnimessages[start:start + chunk_size]
+        try:
+            answer = client.schedule_bulk(chunk)
+        except MessenteError as error:
+            entries.extend(_failed_entry(item, error.message, error) for item in chunk)
+            skipped = omnimessages[start + chunk_size:]
+            entries.extend(_failed_entry(item, "not sent: an earlier batch failed, so this one was not attempted") for item in skipped)
+            return entries
+        entries.extend(_bulk_entries(chunk, answer))
+    return entries
+
+
+def _bulk_entries(chunk: list[dict], answer: Any) -> list[dict]:
+    items = answer.get("messages") if isinstance(answer, dict) else None
+    if not isinstance(items, list) or len(items) != len(chunk):
+        reason = (f"Messente's bulk answer did not hold one result per recipient ({len(chunk)} sent); "
+                  "these messages MAY have been scheduled")
+        return [_failed_entry(item, reason, may_have_been_processed=True) for item in chunk]
+    return [_bulk_entry(item, result) for item, result in zip(chunk, items)]
+
+
+def _bulk_entry(omnimessage: dict, result: Any) -> dict:
+    if isinstance(result, dict) and result.get("omnimessage_id"):
+        return _scheduled_entry(omnimessage, result)
+    errors = result.get("errors", []) if isinstance(result, dict) else []
+    details = "; ".join(f"{item.get('title')} (code {item.get('code')}): {item.get('detail')}" for item in errors if isinstance(item, dict))
+    entry = _failed_entry(omnimessage, f"Messente refused this recipient: {details or 'no reason given'}")
+    entry["errors"] = errors
+    return entry
+
+
+def _scheduled_entry(omnimessage: dict, answer: dict) -> dict:
+    return {
+        "to": answer.get("to", omnimessage["to"]),
+        "omnimessage_id": answer.get("omnimessage_id"),
+        "time_to_send": omnimessage.get("time_to_send"),
+        "messages": answer.get("messages", []),
+        "error": None,
+        "errors": [],
+        "may_have_been_processed": True,
+    }
+
+
+def _failed_entry(omnimessage: dict, reason: str, error: MessenteError | None = None,
+                  may_have_been_processed: bool = False) -> dict:
+    return {
+        "to": omnimessage["to"],
+        "omnimessage_id": None,
+        "time_to_send": omnimessage.get("time_to_send"),
+        "messages": [],
+        "error": reason,
+        "errors": error.errors if error else [],
+        "may_have_been_processed": error.may_have_been_processed if error else may_have_been_processed,
+    }
+
+
+def cancel_one(client: MessenteClient, omnimessage_id: str, check_mode: bool) -> dict:
+    """Cancel, or in check mode predict a cancel with a GET only; Messente's 404 is resolved through the status call."""
+    if check_mode:
+        return _predict_cancel(omnimessage_id, client.delivery_status(omnimessage_id))
+    if client.cancel(omnimessage_id):
+        return _cancel_entry(omnimessage_id, True, f"Cancelled scheduled omnimessage {omnimessage_id}")
+    return _explain_not_found(omnimessage_id, client.delivery_status(omnimessage_id))
+
+
+def cancel_many(client: MessenteClient, omnimessage_ids: list[str], check_mode: bool, concurrency: int) -> list[dict]:
+    """Cancel ids in parallel over the client's one session; every id gets its own entry, failures included."""
+    def run(omnimessage_id: str) -> dict:
+        try:
+            return cancel_one(client, omnimessage_id, check_mode)
+        except MessenteError as error:
+            entry = _cancel_entry(omnimessage_id, False, error.message)
+            entry["failed"] = True
+            return entry
+
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(omnimessage_ids)))) as pool:
+        return list(pool.map(run, omnimessage_ids))
+
+
+def _explain_not_found(omnimessage_id: str, report: dict | None) -> dict:
+    if report is None:
+        return _cancel_entry(omnimessage_id, False, f"Messente has no omnimessage {omnimessage_id} that these credentials can see; nothing to cancel")
+    _refuse_if_sent(omnimessage_id, report)
+    return _cancel_entry(omnimessage_id, False, f"Omnimessage {omnimessage_id} is no longer scheduled (already cancelled); nothing to cancel", report)
+
+
+def _predict_cancel(omnimessage_id: str, report: dict | None) -> dict:
+    if report is None:
+        return _cancel_entry(omnimessage_id, False, f"Messente has no omnimessage {omnimessage_id} that these credentials can see; nothing to cancel")
+    _refuse_if_sent(omnimessage_id, report)
+    if any(item.get("status") == "DELETED" for item in _statuses(report)):
+        return _cancel_entry(omnimessage_id, False, f"Omnimessage {omnimessage_id} is already cancelled; nothing to cancel", report)
+    entry = _cancel_entry(omnimessage_id, True, f"Check mode: omnimessage {omnimessage_id} is not sent yet and would be cancelled", report)
+    entry["cancelled"] = False
+    return entry
+
+
+def _refuse_if_sent(omnimessage_id: str, report: dict) -> None:
+    """Messente's 404 also means "already sent"; a cancel that came too late must fail, never pass as a no-op."""
+    sent = [f"{item.get('channel')}: {item.get('status')}" for item in _statuses(report) if item.get("status") not in NOT_SENT_STATUSES]
+    if sent:
+        path = f"/omnimessage/{omnimessage_id}"
+        raise MessenteError(
+            f"Omnimessage {omnimessage_id} was already sent ({', '.join(sent)}) and can no longer be cancelled",
+            "DELETE", path, 404,
+        )
+
+
+def _statuses(report: dict) -> list[dict]:
+    statuses = report.get("statuses") if isinstance(report, dict) else None
+    return [item for item in statuses if isinstance(item, dict)] if isinstance(statuses, list) else []
+
+
+def _cancel_entry(omnimessage_id: str, changed: bool, msg: str, report: dict | None = None) -> dict:
+    return {
+        "omnimessage_id": omnimessage_id,
+        "changed": changed,
+        "cancelled": changed,
+        "failed": False,
+        "msg": msg,
+        "statuses": _statuses(report) if report else None,
+    }

@@ -1,0 +1,116 @@
+# Copyright: messente.omnichannel contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+"""Turn the options of messente_scheduled_message into a checked plan, and outcomes into the task result.
+
+PRIVATE to the messente.omnichannel collection: not a public API, it may change in any release.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import (
+    InputError,
+    build_channel_messages,
+    build_omnimessage,
+    check_http_url,
+    normalize_omnimessage_ids,
+    normalize_recipients,
+)
+from ansible_collections.messente.omnichannel.plugins.module_utils._time import normalize_time_to_send
+
+# Every documented return key, so that a playbook reading one never crashes, in check mode or on failure.
+EMPTY_RESULT: dict[str, Any] = {
+    "omnimessage_id": None, "omnimessage_ids": [], "to": None, "time_to_send": None, "messages": [],
+    "payload": None, "results": [], "cancelled": None, "statuses": None,
+}
+
+
+class SchedulePlan:
+    """Everything a schedule needs, fully checked, before any request is made."""
+
+    def __init__(self, recipients: list[str], omnimessages: list[dict], time_to_send: str) -> None:
+        self.recipients = recipients
+        self.omnimessages = omnimessages
+        self.time_to_send = time_to_send
+
+    @property
+    def single(self) -> bool:
+        return len(self.omnimessages) == 1
+
+    @property
+    def payload(self) -> dict:
+        """The exact JSON body: one omnimessage, or the bulk envelope for several recipients."""
+        return self.omnimessages[0] if self.single else {"messages": self.omnimessages}
+
+
+def plan_present(params: dict, now: datetime) -> SchedulePlan:
+    """Check every option of a schedule; raises InputError or TimeValueError naming the option."""
+    recipients = normalize_recipients(params["to"])
+    time_to_send = normalize_time_to_send(params["time_to_send"], now, params.get("timezone"))
+    channel_messages = build_channel_messages(params.get("messages"), params.get("text"), params.get("sender"))
+    extras = {
+        "dlr_url": check_http_url(params.get("dlr_url"), "dlr_url"),
+        "text_store": params.get("text_store"),
+        "priority": params.get("priority"),
+    }
+    omnimessages = [build_omnimessage(number, channel_messages, time_to_send, extras) for number in recipients]
+    return SchedulePlan(recipients, omnimessages, time_to_send)
+
+
+def plan_absent(params: dict) -> list[str]:
+    """Check the ids to cancel and the parallelism before any request is made."""
+    if params["concurrency"] < 1:
+        raise InputError("concurrency", f"must be 1 or more, got {params['concurrency']}")
+    return normalize_omnimessage_ids(params["omnimessage_id"])
+
+
+def schedule_result(plan: SchedulePlan, entries: list[dict] | None, diff: bool, allow_partial: bool) -> dict:
+    """Shape the result of a schedule; ``entries`` is None in check mode, where nothing was sent."""
+    check_mode = entries is None
+    if check_mode:
+        entries = [{"to": number, "omnimessage_id": None, "error": None} for number in plan.recipients]
+    ids = [entry["omnimessage_id"] for entry in entries if entry["omnimessage_id"]]
+    failures = [entry for entry in entries if entry.get("error")]
+    result = dict(EMPTY_RESULT, changed=bool(ids) or check_mode, payload=plan.payload, results=entries,
+                  omnimessage_ids=ids, to=plan.recipients[0] if plan.single else plan.recipients,
+                  time_to_send=plan.time_to_send, failed=bool(failures) and not allow_partial)
+    if plan.single and not check_mode:
+        result.update(omnimessage_id=entries[0]["omnimessage_id"], messages=entries[0]["messages"])
+    result["msg"] = _schedule_message(plan, ids, failures, check_mode)
+    if diff:
+        result["diff"] = {"before": {}, "after": plan.payload}
+    return result
+
+
+def _schedule_message(plan: SchedulePlan, ids: list[str], failures: list[dict], check_mode: bool) -> str:
+    count = len(plan.recipients)
+    if check_mode:
+        return f"Check mode: would schedule {count} omnimessage(s) for {plan.time_to_send}; nothing was sent"
+    message = f"Scheduled {len(ids)} of {count} omnimessage(s) for {plan.time_to_send}"
+    if failures:
+        listed = "; ".join(f"{entry['to']}: {entry['error']}" for entry in failures[:10])
+        more = f" (and {len(failures) - 10} more, see results)" if len(failures) > 10 else ""
+        message += f". {len(failures)} recipient(s) failed: {listed}{more}"
+    return message
+
+
+def cancel_result(ids: list[str], entries: list[dict], diff: bool, allow_partial: bool) -> dict:
+    """Shape the result of a cancel; a single id keeps the flat keys playbooks expect."""
+    failures = [entry for entry in entries if entry.get("failed")]
+    changed = any(entry["changed"] for entry in entries)
+    result = dict(EMPTY_RESULT, changed=changed, omnimessage_ids=ids, results=entries,
+                  cancelled=any(entry["cancelled"] for entry in entries), failed=bool(failures) and not allow_partial)
+    if len(entries) == 1:
+        result.update(omnimessage_id=ids[0], statuses=entries[0]["statuses"], msg=entries[0]["msg"])
+    else:
+        done = sum(1 for entry in entries if entry["changed"])
+        result["msg"] = f"{done} of {len(ids)} omnimessage(s) cancelled or to be cancelled, {len(failures)} failed"
+        if failures:
+            result["msg"] += ": " + "; ".join(entry["msg"] for entry in failures[:10])
+    if diff:
+        going = [entry["omnimessage_id"] for entry in entries if entry["changed"]]
+        result["diff"] = {"before": {"scheduled": going}, "after": {"scheduled": []}}
+    return result

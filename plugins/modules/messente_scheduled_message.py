@@ -1,0 +1,444 @@
+#!/usr/bin/python
+# Copyright: messente.omnichannel contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: messente_scheduled_message
+short_description: Schedule or cancel SMS, Viber, WhatsApp and RCS messages with Messente
+version_added: 1.0.0
+description:
+  - Schedules an omnimessage for a future time with Messente's Omnichannel API (O(state=present)), or cancels a
+    scheduled one by its id (O(state=absent)).
+  - An omnimessage is an ordered fallback chain of channels; Messente tries the next channel when the previous one
+    fails or its O(messages[].validity) or O(messages[].ttl) runs out.
+  - With several recipients in O(to), one task schedules them all through Messente's bulk endpoint; with several ids
+    in O(omnimessage_id), one task cancels them all in parallel.
+  - Every option is checked before the first request. A bad value fails the task with a message naming the option,
+    and nothing is sent.
+author:
+  - messente.omnichannel contributors
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - messente.omnichannel.connection
+  - messente.omnichannel.attributes.actiongroup_messente
+attributes:
+  check_mode:
+    support: full
+    details:
+      - With O(state=present) the module checks every option and returns the exact request body it would send
+        (RV(payload)) with C(changed=true), without any request to Messente.
+      - With O(state=absent) it only reads the delivery status (a GET request) to predict whether the cancel would
+        change anything, and cancels nothing.
+  diff_mode:
+    support: full
+    details:
+      - O(state=present) shows the request body as the new state; O(state=absent) shows the scheduled message going away.
+  idempotent:
+    description: Whether running the task again with the same options changes nothing.
+    support: partial
+    details:
+      - Cancelling is idempotent. An id that is already cancelled, or unknown to Messente, gives C(changed=false).
+      - Scheduling is not: Messente has no way to look a message up by its content, so every run with O(state=present)
+        schedules a new message. Guard such tasks with C(when) or run them once, for example in a handler.
+  platform:
+    platforms: posix
+options:
+  state:
+    description:
+      - V(present) schedules a new omnimessage and returns its id in RV(omnimessage_id).
+      - V(absent) cancels the scheduled omnimessages given in O(omnimessage_id).
+    type: str
+    choices: [present, absent]
+    default: present
+  to:
+    description:
+      - Recipient phone numbers in E.164 format, such as V(+37251234567). Spaces, dashes, dots and parentheses are ignored.
+      - A single number may be given as a string. Each number may appear only once.
+      - With more than one number the messages are scheduled through Messente's bulk endpoint, 1000 per request, and
+        RV(results) has one entry per number.
+      - Required with O(state=present).
+    type: list
+    elements: str
+  time_to_send:
+    description:
+      - When Messente sends the message. It must be in the future.
+      - An ISO 8601 date-time such as V(2030-06-22T09:05), V(2030-06-22T09:05:07+04:00), V(2030-06-22T09:05:07Z) or
+        the form Jinja's C(now()) prints, V(2030-06-22 09:05:07.123456).
+      - A time without an offset is read in O(timezone), which defaults to UTC as it does on Messente's side.
+      - A relative time from now is also accepted, such as V(+30m), V(+2h), V(+1d) or V(+1h30m).
+      - The task returns the same instant in UTC as RV(time_to_send).
+      - Required with O(state=present).
+    type: str
+  timezone:
+    description:
+      - IANA time zone name, such as V(Europe/Tallinn), used to read an O(time_to_send) that has no offset.
+      - A local time that does not exist (skipped when clocks go forward) fails the task, and so does one that
+        happens twice (when clocks go back) unless O(time_to_send) carries an explicit offset.
+      - If not set, a time without an offset is UTC.
+    type: str
+  text:
+    description:
+      - Message text, used for every entry in O(messages) that has no O(messages[].text) of its own.
+      - Without O(messages), the module sends one SMS with this text.
+    type: str
+  sender:
+    description:
+      - Sender name or phone number, used for every entry in O(messages) that has no O(messages[].sender) of its own.
+      - If not set, Messente uses the default sender of the API key. Senders must be approved by Messente.
+    type: str
+  messages:
+    description:
+      - The channels to try, in order. Each channel may appear once.
+      - If not set, one SMS is sent with O(text) and O(sender).
+    type: list
+    elements: dict
+    suboptions:
+      channel:
+        description: Channel of this entry.
+        type: str
+        required: true
+        choices: [sms, viber, whatsapp, rcs]
+      text:
+        description:
+          - Text for this channel; defaults to O(text). Required for V(sms), V(whatsapp) and V(rcs).
+          - V(rcs) allows at most 3072 characters.
+        type: str
+      sender:
+        description: Sender for this channel; defaults to O(sender). Required for V(rcs).
+        type: str
+      validity:
+        description: Minutes to wait for this channel before Messente tries the next one. Mutually exclusive with O(messages[].ttl).
+        type: int
+      ttl:
+        description: Seconds to wait for this channel before Messente tries the next one. Mutually exclusive with O(messages[].validity).
+        type: int
+      autoconvert:
+        description:
+          - SMS only. How characters outside the GSM alphabet are handled. V(on) replaces them with similar GSM
+            characters where possible, V(full) converts every character, V(off) sends them unchanged.
+          - Messente's schema names these values C(true), C(full) and C(false); the module sends those.
+        type: str
+        choices: [full, 'on', 'off']
+      udh:
+        description: SMS only. User data header, hex encoded.
+        type: str
+      image_url:
+        description: Viber only. URL of an image to send.
+        type: str
+      button_url:
+        description: Viber only. URL opened by the button. Needs O(messages[].button_text) and a text.
+        type: str
+      button_text:
+        description: Viber only. Label of the button. Needs O(messages[].button_url).
+        type: str
+  dlr_url:
+    description: URL Messente calls with delivery reports for this message. If not set, the API key's default is used.
+    type: str
+  text_store:
+    description: How Messente stores the message text.
+    type: str
+    choices: [nostore, plaintext, sha256]
+  priority:
+    description: Messente's processing priority for this message.
+    type: str
+    choices: [low, regular, high]
+  omnimessage_id:
+    description:
+      - Ids (UUIDs) of the omnimessages to cancel, as returned in RV(omnimessage_id) when they were scheduled.
+      - Messente answers a cancel of a message that was already sent, already cancelled or never existed with the same
+        "not found". The module then reads the delivery status to tell them apart. A message that was already sent
+        fails the task, since it can no longer be cancelled. One that is already cancelled or unknown gives C(changed=false).
+      - Required with O(state=absent).
+    type: list
+    elements: str
+  allow_partial:
+    description:
+      - With several recipients or ids, whether the task succeeds when only some of them could be scheduled or cancelled.
+      - Either way RV(results) lists every recipient or id with its outcome, so the ids that were scheduled can be cancelled.
+    type: bool
+    default: false
+  concurrency:
+    description: With several ids in O(omnimessage_id), how many cancels run at the same time over one connection pool.
+    type: int
+    default: 8
+notes:
+  - Scheduling creates a new message at Messente every time, so the task always reports C(changed=true) when it succeeds.
+seealso:
+  - name: Messente scheduled messages
+    description: How Messente schedules and cancels omnimessages.
+    link: https://messente.com/documentation/omnichannel-api/scheduled-messages
+"""
+
+EXAMPLES = r"""
+- name: Announce a maintenance window by SMS at 09:00 UTC (credentials from MESSENTE_API_USERNAME/PASSWORD)
+  messente.omnichannel.messente_scheduled_message:
+    to: "+37251234567"
+    text: "Maintenance of the payment API starts at 10:00 UTC."
+    time_to_send: "2030-06-22T09:00:00Z"
+  delegate_to: localhost
+  register: notice
+
+- name: Cancel it again when the maintenance is called off
+  messente.omnichannel.messente_scheduled_message:
+    state: absent
+    omnimessage_id: "{{ notice.omnimessage_id }}"
+  delegate_to: localhost
+
+- name: Remind the on-call rota in 2 hours, Viber first and SMS if Viber fails within 10 minutes
+  messente.omnichannel.messente_scheduled_message:
+    api_username: "{{ messente_user }}"
+    api_password: "{{ messente_password }}"
+    to:
+      - "+372 5123 4567"
+      - "+44 20 7946 0958"
+    time_to_send: "+2h"
+    text: "You are on call from 18:00. Runbook: https://wiki.example.com/oncall"
+    sender: OpsTeam
+    messages:
+      - channel: viber
+        validity: 10
+      - channel: sms
+  delegate_to: localhost
+  register: reminders
+
+- name: Schedule a deploy notice in local time, Tallinn
+  messente.omnichannel.messente_scheduled_message:
+    to: "+37251234567"
+    text: "Release 4.2 goes live at 22:00."
+    time_to_send: "2030-06-22 21:30"
+    timezone: Europe/Tallinn
+  delegate_to: localhost
+
+- name: Set credentials once for every module of the collection
+  module_defaults:
+    group/messente.omnichannel.messente:
+      api_username: "{{ messente_user }}"
+      api_password: "{{ messente_password }}"
+  block:
+    - name: Schedule the notice, and cancel it if the deploy fails
+      block:
+        - name: Schedule the deploy notice
+          messente.omnichannel.messente_scheduled_message:
+            to: "+37251234567"
+            text: "Deploy done."
+            time_to_send: "+15m"
+          delegate_to: localhost
+          register: deploy_notice
+
+        - name: Deploy
+          ansible.builtin.command: /usr/local/bin/deploy
+          changed_when: true
+      rescue:
+        - name: Cancel the notice, the deploy failed
+          messente.omnichannel.messente_scheduled_message:
+            state: absent
+            omnimessage_id: "{{ deploy_notice.omnimessage_id }}"
+          delegate_to: localhost
+          when: deploy_notice.omnimessage_id is defined and deploy_notice.omnimessage_id
+
+- name: Cancel every reminder scheduled above
+  messente.omnichannel.messente_scheduled_message:
+    state: absent
+    omnimessage_id: "{{ reminders.omnimessage_ids }}"
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+omnimessage_id:
+  description:
+    - Id of the scheduled omnimessage, needed to cancel it later. With O(state=absent), the id that was cancelled.
+    - V(null) in check mode and when there is more than one recipient or id; see RV(omnimessage_ids).
+  returned: always
+  type: str
+  sample: 4f1a4a3e-52a2-4b8a-9e63-0c3c6b0c1f9e
+omnimessage_ids:
+  description:
+    - The ids of all omnimessages scheduled (O(state=present)), or all ids handled (O(state=absent)), in input order.
+    - Empty in check mode with O(state=present).
+  returned: always
+  type: list
+  elements: str
+  sample: [4f1a4a3e-52a2-4b8a-9e63-0c3c6b0c1f9e]
+to:
+  description: The recipient in E.164 form, or the list of recipients when there is more than one. V(null) with O(state=absent).
+  returned: always
+  type: raw
+  sample: "+37251234567"
+time_to_send:
+  description: When the message is sent, in UTC, as C(YYYY-MM-DDTHH:MM:SS+00:00). V(null) with O(state=absent).
+  returned: always
+  type: str
+  sample: "2030-06-22T09:00:00+00:00"
+messages:
+  description:
+    - One entry per channel of the scheduled omnimessage, as Messente returned them. Empty in check mode, with
+      O(state=absent), and with more than one recipient (see RV(results)).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    channel:
+      description: The channel.
+      type: str
+      sample: sms
+    message_id:
+      description: Messente's id of the message on this channel.
+      type: str
+      sample: 9e2d3b6a-3c1e-4f4f-8a0b-7d6c5b4a3f21
+    sender:
+      description: The sender Messente used.
+      type: str
+      sample: OpsTeam
+payload:
+  description:
+    - The JSON body sent to Messente, or in check mode the body that would be sent. With several recipients, the bulk
+      body C({"messages": [...]}). V(null) with O(state=absent).
+  returned: always
+  type: dict
+  sample: {"to": "+37251234567", "time_to_send": "2030-06-22T09:00:00+00:00", "messages": [{"channel": "sms", "text": "Maintenance at 10:00"}]}
+results:
+  description: One entry per recipient (O(state=present)) or per id (O(state=absent)), in input order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    to:
+      description: O(state=present) only. The recipient.
+      type: str
+    omnimessage_id:
+      description: The id of the omnimessage, V(null) if it could not be scheduled.
+      type: str
+    error:
+      description: O(state=present) only. Why this recipient could not be scheduled, or V(null).
+      type: str
+    msg:
+      description: O(state=absent) only. What happened to this id.
+      type: str
+    cancelled:
+      description: O(state=absent) only. Whether this id was cancelled by this task.
+      type: bool
+    failed:
+      description: O(state=absent) only. Whether cancelling this id failed.
+      type: bool
+  sample: [{"to": "+37251234567", "omnimessage_id": "4f1a4a3e-52a2-4b8a-9e63-0c3c6b0c1f9e", "error": null}]
+cancelled:
+  description: With O(state=absent), whether this task cancelled a message; V(null) with O(state=present).
+  returned: always
+  type: bool
+  sample: true
+statuses:
+  description:
+    - With O(state=absent) and one id, the per-channel delivery status Messente reported when the module had to look
+      it up (after a "not found", or in check mode), else V(null).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"channel": "sms", "status": "DELETED", "err": null, "error": null}]
+status:
+  description: On failure, the HTTP status Messente answered with, if any.
+  returned: failure
+  type: int
+  sample: 400
+errors:
+  description: On failure, Messente's error items (C(title), C(detail), C(code), C(source)), if it sent any.
+  returned: failure
+  type: list
+  elements: dict
+  sample: [{"title": "Invalid data", "detail": "Invalid phone number", "code": "105", "source": "to"}]
+may_have_been_processed:
+  description:
+    - On failure, V(true) when the request reached Messente and the message may have been scheduled all the same,
+      for example after a read timeout. Check before scheduling again.
+  returned: failure
+  type: bool
+  sample: false
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _operations
+from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteError
+from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import (
+    AUTOCONVERT_CHOICES,
+    CHANNELS,
+    PRIORITY_CHOICES,
+    TEXT_STORE_CHOICES,
+)
+from ansible_collections.messente.omnichannel.plugins.module_utils._scheduled_message import (
+    EMPTY_RESULT,
+    cancel_result,
+    plan_absent,
+    plan_present,
+    schedule_result,
+)
+from ansible_collections.messente.omnichannel.plugins.module_utils._time import utc_now
+
+MESSAGE_OPTIONS = {
+    "channel": {"type": "str", "required": True, "choices": list(CHANNELS)},
+    "text": {"type": "str"},
+    "sender": {"type": "str"},
+    "validity": {"type": "int"},
+    "ttl": {"type": "int"},
+    "autoconvert": {"type": "str", "choices": list(AUTOCONVERT_CHOICES)},
+    "udh": {"type": "str"},
+    "image_url": {"type": "str"},
+    "button_url": {"type": "str"},
+    "button_text": {"type": "str"},
+}
+
+MODULE_OPTIONS = {
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "to": {"type": "list", "elements": "str"},
+    "time_to_send": {"type": "str"},
+    "timezone": {"type": "str"},
+    "text": {"type": "str"},
+    "sender": {"type": "str"},
+    "messages": {"type": "list", "elements": "dict", "options": MESSAGE_OPTIONS},
+    "dlr_url": {"type": "str"},
+    "text_store": {"type": "str", "choices": list(TEXT_STORE_CHOICES)},
+    "priority": {"type": "str", "choices": list(PRIORITY_CHOICES)},
+    "omnimessage_id": {"type": "list", "elements": "str"},
+    "allow_partial": {"type": "bool", "default": False},
+    "concurrency": {"type": "int", "default": 8},
+}
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec=_module.messente_argument_spec(**MODULE_OPTIONS),
+        required_if=[
+            ("state", "present", ("to", "time_to_send")),
+            ("state", "present", ("text", "messages"), True),
+            ("state", "absent", ("omnimessage_id",)),
+        ],
+        supports_check_mode=True,
+    )
+    _module.require_libraries(module)
+    params = module.params
+    present = params["state"] == "present"
+    try:
+        _module.check_connection_options(module)
+        plan = plan_present(params, utc_now()) if present else plan_absent(params)
+    except ValueError as error:
+        module.fail_json(msg=str(error), **EMPTY_RESULT)
+    if present and module.check_mode:
+        module.exit_json(**schedule_result(plan, None, module._diff, params["allow_partial"]))
+    client = _module.build_client(module, pool_size=params["concurrency"])
+    try:
+        if present:
+            result = schedule_result(plan, _operations.schedule(client, plan.omnimessages), module._diff, params["allow_partial"])
+        else:
+            result = cancel_result(plan, _operations.cancel(client, plan, module.check_mode, params["concurrency"]),
+                                   module._diff, params["allow_partial"])
+    except MessenteError as error:
+        _module.fail_on_api_error(module, error, **EMPTY_RESULT)
+    finally:
+        client.close()
+    _module.exit_with(module, result)
+
+
+if __name__ == "__main__":
+    main()
