@@ -21,3 +21,16 @@ attributes:
     membership:
       - messente.omnichannel.messente
 """
+
+    INFO_MODULE = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The module only reads from Messente, so it runs the same in check mode.
+  diff_mode:
+    support: N/A
+    details:
+      - The module changes nothing, so there is nothing to show.
+"""

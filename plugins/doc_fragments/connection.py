@@ -58,7 +58,7 @@ options:
 notes:
   - Requests go through the Python C(requests) library, so the usual environment variables apply, for example
     E(HTTPS_PROXY), E(NO_PROXY) and E(REQUESTS_CA_BUNDLE).
-  - The module runs on the managed node. Most playbooks use C(delegate_to: localhost) or C(hosts: localhost)
+  - The module runs on the managed node. Most playbooks therefore use C(delegate_to=localhost) or run on C(localhost)
     so that only the controller needs network access to Messente.
 requirements:
   - requests

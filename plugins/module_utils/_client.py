@@ -301,4 +301,3 @@ def _preview(response) -> str:
     if len(text) > BODY_PREVIEW_CHARS:
         text = text[:BODY_PREVIEW_CHARS] + "..."
     return f"{content_type}: {text!r}" if text else f"{content_type}, empty body"
-

@@ -15,7 +15,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ansible_collections.messente.omnichannel.plugins.module_utils import _client, _time
 from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteClient, MessenteError
-from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import InputError, check_http_url
+from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import InputError, check_http_url, check_minimum
 
 
 def connection_argument_spec() -> dict:
@@ -46,13 +46,14 @@ def require_libraries(module: AnsibleModule) -> None:
 
 
 def check_connection_options(module: AnsibleModule) -> None:
-    """Refuse a bad endpoint or limit before any request, naming the option."""
+    """Refuse a bad endpoint or limit before any request, naming the option; ``concurrency`` is shared by several modules."""
     params = module.params
     check_http_url(params["api_url"], "api_url")
     if params["timeout"] <= 0:
         raise InputError("timeout", f"must be a positive number of seconds, got {params['timeout']}")
-    if params["retries"] < 0:
-        raise InputError("retries", f"must be 0 (no retries) or more, got {params['retries']}")
+    check_minimum(params["retries"], 0, "retries")
+    if "concurrency" in params:
+        check_minimum(params["concurrency"], 1, "concurrency")
 
 
 def build_client(module: AnsibleModule, pool_size: int = 10) -> MessenteClient:
@@ -67,7 +68,7 @@ def build_client(module: AnsibleModule, pool_size: int = 10) -> MessenteClient:
     )
 
 
-def fail_on_api_error(module: AnsibleModule, error: MessenteError, **result) -> NoReturn:
+def fail_on_api_error(module: AnsibleModule, error: MessenteError, result: dict) -> NoReturn:
     """Turn a client error into a failed task that still returns every documented key."""
     result.update(error.as_result())
     module.fail_json(msg=error.message, **result)

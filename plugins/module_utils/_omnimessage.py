@@ -101,6 +101,13 @@ def normalize_omnimessage_ids(values: Iterable[Any], option: str = "omnimessage_
     return ids
 
 
+def check_minimum(value: int, minimum: int, option: str) -> int:
+    """Counts such as retries, concurrency and validity have a floor; below it they make no sense."""
+    if value < minimum:
+        raise InputError(option, f"must be {minimum} or more, got {value}")
+    return value
+
+
 def check_http_url(value: str | None, option: str) -> str | None:
     """Only absolute http(s) URLs make sense for Messente endpoints and webhooks."""
     if value is None:
@@ -174,9 +181,7 @@ def _fallback_timing(message: dict, option: str) -> dict:
         raise InputError(option, "set validity (minutes) or ttl (seconds), not both; Messente accepts only one of them")
     for name, value in (("validity", validity), ("ttl", ttl)):
         if value is not None:
-            if value <= 0:
-                raise InputError(f"{option}.{name}", f"must be a positive whole number, got {value}")
-            return {name: value}
+            return {name: check_minimum(value, 1, f"{option}.{name}")}
     return {}
 
 

@@ -9,9 +9,10 @@ PRIVATE to the messente.omnichannel collection: not a public API, it may change 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteClient, MessenteError
+from ansible_collections.messente.omnichannel.plugins.module_utils._delivery import describe_statuses, overall_state
 
 BULK_CHUNK_SIZE = 1000
 # Statuses that do not mean "it went out": not processed yet (None) or removed by a cancel.
@@ -112,7 +113,7 @@ def cancel_one(client: MessenteClient, omnimessage_id: str, check_mode: bool) ->
 
 def cancel_many(client: MessenteClient, omnimessage_ids: list[str], check_mode: bool, concurrency: int) -> list[dict]:
     """Cancel ids in parallel over the client's one session; every id gets its own entry, failures included."""
-    def run(omnimessage_id: str) -> dict:
+    def cancel_or_report(omnimessage_id: str) -> dict:
         try:
             return cancel_one(client, omnimessage_id, check_mode)
         except MessenteError as error:
@@ -120,8 +121,13 @@ def cancel_many(client: MessenteClient, omnimessage_ids: list[str], check_mode: 
             entry["failed"] = True
             return entry
 
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(omnimessage_ids)))) as pool:
-        return list(pool.map(run, omnimessage_ids))
+    return run_parallel(cancel_or_report, omnimessage_ids, concurrency)
+
+
+def run_parallel(task: Callable[[str], dict], items: list[str], concurrency: int) -> list[dict]:
+    """Run ``task`` over ``items`` with at most ``concurrency`` threads, keeping input order in the results."""
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(items)))) as pool:
+        return list(pool.map(task, items))
 
 
 def _explain_not_found(omnimessage_id: str, report: dict | None) -> dict:
@@ -135,7 +141,7 @@ def _predict_cancel(omnimessage_id: str, report: dict | None) -> dict:
     if report is None:
         return _cancel_entry(omnimessage_id, False, f"Messente has no omnimessage {omnimessage_id} that these credentials can see; nothing to cancel")
     _refuse_if_sent(omnimessage_id, report)
-    if any(item.get("status") == "DELETED" for item in _statuses(report)):
+    if any(item.get("status") == "DELETED" for item in describe_statuses(report)):
         return _cancel_entry(omnimessage_id, False, f"Omnimessage {omnimessage_id} is already cancelled; nothing to cancel", report)
     entry = _cancel_entry(omnimessage_id, True, f"Check mode: omnimessage {omnimessage_id} is not sent yet and would be cancelled", report)
     entry["cancelled"] = False
@@ -144,7 +150,7 @@ def _predict_cancel(omnimessage_id: str, report: dict | None) -> dict:
 
 def _refuse_if_sent(omnimessage_id: str, report: dict) -> None:
     """Messente's 404 also means "already sent"; a cancel that came too late must fail, never pass as a no-op."""
-    sent = [f"{item.get('channel')}: {item.get('status')}" for item in _statuses(report) if item.get("status") not in NOT_SENT_STATUSES]
+    sent = [f"{item.get('channel')}: {item.get('status')}" for item in describe_statuses(report) if item.get("status") not in NOT_SENT_STATUSES]
     if sent:
         path = f"/omnimessage/{omnimessage_id}"
         raise MessenteError(
@@ -153,9 +159,19 @@ def _refuse_if_sent(omnimessage_id: str, report: dict) -> None:
         )
 
 
-def _statuses(report: dict) -> list[dict]:
-    statuses = report.get("statuses") if isinstance(report, dict) else None
-    return [item for item in statuses if isinstance(item, dict)] if isinstance(statuses, list) else []
+def look_up(client: MessenteClient, omnimessage_ids: list[str], concurrency: int) -> list[dict]:
+    """Read the delivery report of each id in parallel; an unknown id is reported, not an error."""
+    def look_up_one(omnimessage_id: str) -> dict:
+        report = client.delivery_status(omnimessage_id)
+        return {
+            "omnimessage_id": omnimessage_id,
+            "found": report is not None,
+            "to": report.get("to") if isinstance(report, dict) else None,
+            "state": overall_state(report),
+            "statuses": describe_statuses(report),
+        }
+
+    return run_parallel(look_up_one, omnimessage_ids, concurrency)
 
 
 def _cancel_entry(omnimessage_id: str, changed: bool, msg: str, report: dict | None = None) -> dict:
@@ -165,5 +181,5 @@ def _cancel_entry(omnimessage_id: str, changed: bool, msg: str, report: dict | N
         "cancelled": changed,
         "failed": False,
         "msg": msg,
-        "statuses": _statuses(report) if report else None,
+        "statuses": describe_statuses(report) if report else None,
     }

@@ -12,20 +12,20 @@ from datetime import datetime
 from typing import Any
 
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import (
-    InputError,
     build_channel_messages,
     build_omnimessage,
     check_http_url,
-    normalize_omnimessage_ids,
     normalize_recipients,
 )
 from ansible_collections.messente.omnichannel.plugins.module_utils._time import normalize_time_to_send
 
-# Every documented return key, so that a playbook reading one never crashes, in check mode or on failure.
-EMPTY_RESULT: dict[str, Any] = {
-    "omnimessage_id": None, "omnimessage_ids": [], "to": None, "time_to_send": None, "messages": [],
-    "payload": None, "results": [], "cancelled": None, "statuses": None,
-}
+
+def empty_result() -> dict[str, Any]:
+    """Every documented return key, so that a playbook reading one never crashes, in check mode or on failure."""
+    return {
+        "omnimessage_id": None, "omnimessage_ids": [], "to": None, "time_to_send": None, "messages": [],
+        "payload": None, "results": [], "cancelled": None, "statuses": None,
+    }
 
 
 class SchedulePlan:
@@ -60,13 +60,6 @@ def plan_present(params: dict, now: datetime) -> SchedulePlan:
     return SchedulePlan(recipients, omnimessages, time_to_send)
 
 
-def plan_absent(params: dict) -> list[str]:
-    """Check the ids to cancel and the parallelism before any request is made."""
-    if params["concurrency"] < 1:
-        raise InputError("concurrency", f"must be 1 or more, got {params['concurrency']}")
-    return normalize_omnimessage_ids(params["omnimessage_id"])
-
-
 def schedule_result(plan: SchedulePlan, entries: list[dict] | None, diff: bool, allow_partial: bool) -> dict:
     """Shape the result of a schedule; ``entries`` is None in check mode, where nothing was sent."""
     check_mode = entries is None
@@ -74,9 +67,10 @@ def schedule_result(plan: SchedulePlan, entries: list[dict] | None, diff: bool, 
         entries = [{"to": number, "omnimessage_id": None, "error": None} for number in plan.recipients]
     ids = [entry["omnimessage_id"] for entry in entries if entry["omnimessage_id"]]
     failures = [entry for entry in entries if entry.get("error")]
-    result = dict(EMPTY_RESULT, changed=bool(ids) or check_mode, payload=plan.payload, results=entries,
-                  omnimessage_ids=ids, to=plan.recipients[0] if plan.single else plan.recipients,
-                  time_to_send=plan.time_to_send, failed=bool(failures) and not allow_partial)
+    result = empty_result()
+    result.update(changed=bool(ids) or check_mode, payload=plan.payload, results=entries, omnimessage_ids=ids,
+                  to=plan.recipients[0] if plan.single else plan.recipients, time_to_send=plan.time_to_send,
+                  failed=bool(failures) and not allow_partial)
     if plan.single and not check_mode:
         result.update(omnimessage_id=entries[0]["omnimessage_id"], messages=entries[0]["messages"])
     result["msg"] = _schedule_message(plan, ids, failures, check_mode)
@@ -101,7 +95,8 @@ def cancel_result(ids: list[str], entries: list[dict], diff: bool, allow_partial
     """Shape the result of a cancel; a single id keeps the flat keys playbooks expect."""
     failures = [entry for entry in entries if entry.get("failed")]
     changed = any(entry["changed"] for entry in entries)
-    result = dict(EMPTY_RESULT, changed=changed, omnimessage_ids=ids, results=entries,
+    result = empty_result()
+    result.update(changed=changed, omnimessage_ids=ids, results=entries,
                   cancelled=any(entry["cancelled"] for entry in entries), failed=bool(failures) and not allow_partial)
     if len(entries) == 1:
         result.update(omnimessage_id=ids[0], statuses=entries[0]["statuses"], msg=entries[0]["msg"])

@@ -19,7 +19,7 @@ description:
   - Every option is checked before the first request. A bad value fails the task with a message naming the option,
     and nothing is sent.
 author:
-  - messente.omnichannel contributors
+  - Messente collection maintainers (@messente)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - messente.omnichannel.connection
@@ -41,7 +41,7 @@ attributes:
     support: partial
     details:
       - Cancelling is idempotent. An id that is already cancelled, or unknown to Messente, gives C(changed=false).
-      - Scheduling is not: Messente has no way to look a message up by its content, so every run with O(state=present)
+      - Scheduling is not. Messente has no way to look a message up by its content, so every run with O(state=present)
         schedules a new message. Guard such tasks with C(when) or run them once, for example in a handler.
   platform:
     platforms: posix
@@ -295,7 +295,7 @@ messages:
 payload:
   description:
     - The JSON body sent to Messente, or in check mode the body that would be sent. With several recipients, the bulk
-      body C({"messages": [...]}). V(null) with O(state=absent).
+      body with one omnimessage per recipient under C(messages). V(null) with O(state=absent).
   returned: always
   type: dict
   sample: {"to": "+37251234567", "time_to_send": "2030-06-22T09:00:00+00:00", "messages": [{"channel": "sms", "text": "Maintenance at 10:00"}]}
@@ -366,11 +366,11 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage 
     CHANNELS,
     PRIORITY_CHOICES,
     TEXT_STORE_CHOICES,
+    normalize_omnimessage_ids,
 )
 from ansible_collections.messente.omnichannel.plugins.module_utils._scheduled_message import (
-    EMPTY_RESULT,
     cancel_result,
-    plan_absent,
+    empty_result,
     plan_present,
     schedule_result,
 )
@@ -421,11 +421,11 @@ def main() -> None:
     present = params["state"] == "present"
     try:
         _module.check_connection_options(module)
-        plan = plan_present(params, utc_now()) if present else plan_absent(params)
+        plan = plan_present(params, utc_now()) if present else normalize_omnimessage_ids(params["omnimessage_id"])
     except ValueError as error:
-        module.fail_json(msg=str(error), **EMPTY_RESULT)
+        module.fail_json(msg=str(error), **empty_result())
     if present and module.check_mode:
-        module.exit_json(**schedule_result(plan, None, module._diff, params["allow_partial"]))
+        _module.exit_with(module, schedule_result(plan, None, module._diff, params["allow_partial"]))
     client = _module.build_client(module, pool_size=params["concurrency"])
     try:
         if present:
@@ -434,7 +434,7 @@ def main() -> None:
             result = cancel_result(plan, _operations.cancel(client, plan, module.check_mode, params["concurrency"]),
                                    module._diff, params["allow_partial"])
     except MessenteError as error:
-        _module.fail_on_api_error(module, error, **EMPTY_RESULT)
+        _module.fail_on_api_error(module, error, empty_result())
     finally:
         client.close()
     _module.exit_with(module, result)
