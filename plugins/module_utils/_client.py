@@ -154,16 +154,17 @@ class MessenteClient:
         if method == "DELETE":
             return {}  # 202 is the documented success; its body carries nothing we use.
         try:
-            return response.json()
+            body = response.json()
         except ValueError:
             raise MessenteError(
                 self._redact(
                     f"Messente answered {method} {path} with {response.status_code} but the body is not JSON "
-                    f"({_preview(response)})"
+                    f"({self._preview(response)})"
                     + (f". The message MAY have been scheduled. {HOW_TO_CHECK}." if method == "POST" else "")
                 ),
                 method, path, response.status_code, may_have_been_processed=method == "POST",
             ) from None
+        return self._redact_item(body)  # per-item errors and reports can echo what the server was sent
 
     def _status_error(self, method: str, path: str, response, expected: int) -> MessenteError:
         errors = _error_items(response)
@@ -171,7 +172,7 @@ class MessenteClient:
         if errors:
             message = f"Messente rejected {method} {path} ({status} {_render_errors(errors)}"
         else:
-            message = f"Messente answered {method} {path} with HTTP {status}, expected {expected} ({_preview(response)})"
+            message = f"Messente answered {method} {path} with HTTP {status}, expected {expected} ({self._preview(response)})"
         if status == 401:
             message += ". Check api_username and api_password: they are the API credentials from the Messente dashboard, not your login"
         maybe_processed = method == "POST" and status >= 500
@@ -200,6 +201,14 @@ class MessenteClient:
         reason = _root_cause(exc)
         return self._redact(f"{type(reason).__name__}: {reason}")
 
+    def _preview(self, response) -> str:
+        """A short, redacted look at a body; redacting before cutting keeps a secret split by the cut from leaking."""
+        content_type = response.headers.get("Content-Type", "no content type")
+        text = self._redact((response.text or "").strip().replace("\n", " "))
+        if len(text) > BODY_PREVIEW_CHARS:
+            text = text[:BODY_PREVIEW_CHARS] + "..."
+        return f"{content_type}: {text!r}" if text else f"{content_type}, empty body"
+
     def _redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "********")
@@ -208,6 +217,8 @@ class MessenteClient:
     def _redact_item(self, item: Any) -> Any:
         if isinstance(item, dict):
             return {key: self._redact_item(value) for key, value in item.items()}
+        if isinstance(item, list):
+            return [self._redact_item(value) for value in item]
         return self._redact(item) if isinstance(item, str) else item
 
 
@@ -293,11 +304,3 @@ def _render_errors(errors: list) -> str:
             text += f" [field: {item['source']}]"
         rendered.append(text)
     return "; ".join(rendered)
-
-
-def _preview(response) -> str:
-    content_type = response.headers.get("Content-Type", "no content type")
-    text = (response.text or "").strip().replace("\n", " ")
-    if len(text) > BODY_PREVIEW_CHARS:
-        text = text[:BODY_PREVIEW_CHARS] + "..."
-    return f"{content_type}: {text!r}" if text else f"{content_type}, empty body"

@@ -85,7 +85,7 @@ def _scheduled_entry(omnimessage: dict, answer: dict) -> dict:
         "messages": answer.get("messages", []),
         "error": None,
         "errors": [],
-        "may_have_been_processed": True,
+        "may_have_been_processed": False,
     }
 
 

@@ -71,11 +71,11 @@ def parse_time_to_send(value: str, now: datetime, zone_name: str | None = None, 
     if not text:
         raise TimeValueError(f"{option} must not be empty; {EXPECTED_FORM}")
     relative = _RELATIVE.match(text)
-    if relative:
-        moment = now + _relative_delta(relative)
-    else:
-        moment = _parse_absolute(text, zone, zone_name, option)
-    moment = moment.astimezone(UTC).replace(microsecond=0)
+    try:
+        moment = now + _relative_delta(relative) if relative else _parse_absolute(text, zone, zone_name, option)
+        moment = moment.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:
+        raise TimeValueError(f"{option} {value!r} lies beyond the year 9999 UTC; {EXPECTED_FORM}") from None
     if moment <= now:
         raise TimeValueError(
             f"{option} {value!r} is {format_utc(moment)}, which is not in the future "

@@ -309,20 +309,43 @@ results:
       description: O(state=present) only. The recipient.
       type: str
     omnimessage_id:
-      description: The id of the omnimessage, V(null) if it could not be scheduled.
+      description: The id of the omnimessage; V(null) if it could not be scheduled, and in check mode.
       type: str
+    time_to_send:
+      description: O(state=present) only. The send time in UTC.
+      type: str
+    messages:
+      description: O(state=present) only. Messente's per-channel results for this recipient, as in RV(messages).
+      type: list
+      elements: dict
     error:
       description: O(state=present) only. Why this recipient could not be scheduled, or V(null).
       type: str
-    msg:
-      description: O(state=absent) only. What happened to this id.
-      type: str
+    errors:
+      description: O(state=present) only. Messente's error items for this recipient, if it sent any.
+      type: list
+      elements: dict
+    may_have_been_processed:
+      description:
+        - O(state=present) only. V(true) when scheduling this recipient failed in a way that leaves open whether
+          Messente scheduled it all the same, for example after a read timeout.
+      type: bool
+    changed:
+      description: O(state=absent) only. Whether this id was (or in check mode would be) cancelled.
+      type: bool
     cancelled:
-      description: O(state=absent) only. Whether this id was cancelled by this task.
+      description: O(state=absent) only. Whether this task cancelled this id.
       type: bool
     failed:
       description: O(state=absent) only. Whether cancelling this id failed.
       type: bool
+    msg:
+      description: O(state=absent) only. What happened to this id.
+      type: str
+    statuses:
+      description: O(state=absent) only. The delivery status per channel, when the module had to look it up.
+      type: list
+      elements: dict
   sample: [{"to": "+37251234567", "omnimessage_id": "4f1a4a3e-52a2-4b8a-9e63-0c3c6b0c1f9e", "error": null}]
 cancelled:
   description: With O(state=absent), whether this task cancelled a message; V(null) with O(state=present).
