@@ -10,6 +10,7 @@ The options here are documented once, in the ``messente.omnichannel.connection``
 from __future__ import annotations
 
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -60,12 +61,19 @@ def build_client(module: AnsibleModule, pool_size: int = 10) -> MessenteClient:
     """One client per task; retries are reported as task warnings so they show up in the play output."""
     params = module.params
     if not params["validate_certs"]:
-        module.warn(f"validate_certs is false: the TLS certificate of {params['api_url']} is not verified. Use this only for testing.")
+        module.warn(f"validate_certs is false: the TLS certificate of {_endpoint(params['api_url'])} is not verified. Use this only for testing.")
     return MessenteClient(
         api_url=params["api_url"], username=params["api_username"], password=params["api_password"],
         timeout=params["timeout"], validate_certs=params["validate_certs"], retries=params["retries"],
         on_retry=module.warn, pool_size=pool_size,
     )
+
+
+def _endpoint(api_url: str) -> str:
+    """Scheme, host and port only: a URL may carry credentials, and warnings are not masked by no_log."""
+    parts = urlsplit(api_url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 def fail_on_api_error(module: AnsibleModule, error: MessenteError, result: dict) -> NoReturn:

@@ -59,7 +59,8 @@ def resolve_timezone(name: str | None, option: str = "timezone"):
     if name is None:
         return UTC
     zone = dateutil_tz.gettz(name) if _ZONE_NAME.match(name) else None
-    if zone is None:
+    # gettz also reads POSIX rules such as "UTC+3", whose sign is the reverse of Etc/GMT+3: only real zone files count.
+    if not isinstance(zone, (dateutil_tz.tzfile, dateutil_tz.tzutc)):
         raise TimeValueError(f"{option}: {name!r} is not a known IANA time zone name (for example Europe/Tallinn or UTC)")
     return zone
 
