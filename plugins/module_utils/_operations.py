@@ -70,8 +70,9 @@ def _bulk_entries(chunk: list[dict], answer: Any) -> list[dict]:
 def _bulk_entry(omnimessage: dict, result: Any) -> dict:
     if isinstance(result, dict) and result.get("omnimessage_id"):
         return _scheduled_entry(omnimessage, result)
-    errors = result.get("errors", []) if isinstance(result, dict) else []
-    details = "; ".join(f"{item.get('title')} (code {item.get('code')}): {item.get('detail')}" for item in errors if isinstance(item, dict))
+    raw_errors = result.get("errors") if isinstance(result, dict) else None
+    errors = [item for item in raw_errors if isinstance(item, dict)] if isinstance(raw_errors, list) else []
+    details = "; ".join(f"{item.get('title')} (code {item.get('code')}): {item.get('detail')}" for item in errors)
     entry = _failed_entry(omnimessage, f"Messente refused this recipient: {details or 'no reason given'}")
     entry["errors"] = errors
     return entry
