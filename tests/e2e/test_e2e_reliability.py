@@ -137,7 +137,7 @@ def test_self_signed_certificate_is_refused_unless_validate_certs_is_false(
 
     assert accepted.rc == 0, accepted.describe()
     result = accepted.result(SCHEDULE_TASK)
-    warning = f"validate_certs is false: the TLS certificate of {tls_sandbox.base_url} is not verified. Use this only for testing."
+    warning = f"validate_certs is false: the TLS certificate of {tls_sandbox.root_url} is not verified. Use this only for testing."
     assert warning in result["warnings"]
     assert f"[WARNING]: {warning}" in accepted.output
     assert calls(tls_sandbox.requests) == [("POST", SEND_PATH, 201)]
