@@ -28,15 +28,19 @@ cleanup() {
     [[ -z $work ]] || rm -rf "$work"
 }
 
-# Start the sandbox on a free loopback port and print its port once it listens.
+# Start the sandbox on a free loopback port (in this shell, so cleanup knows its pid).
 start_sandbox() {
-    local python=$1 port_file="$work/sandbox.port"
-    "$python" "$REPO_ROOT/tests/sandbox/messente_sandbox.py" --port 0 --port-file "$port_file" \
+    local python=$1
+    "$python" "$REPO_ROOT/tests/sandbox/messente_sandbox.py" --port 0 --port-file "$work/sandbox.port" \
         --username "$SANDBOX_USER" --password "$SANDBOX_PASSWORD" --max-lifetime 300 >"$work/sandbox.log" 2>&1 &
     sandbox_pid=$!
+}
+
+# Print the sandbox's port once it listens.
+sandbox_port() {
     for _attempt in $(seq 1 100); do
-        if [[ -s $port_file ]]; then
-            cat "$port_file"
+        if [[ -s $work/sandbox.port ]]; then
+            cat "$work/sandbox.port"
             return 0
         fi
         kill -0 "$sandbox_pid" 2>/dev/null || break
@@ -70,7 +74,8 @@ main() {
     log "== building and installing messente.omnichannel"
     build_and_install_collection "$venv" "$work/collections" 2>/dev/null
     printf '[defaults]\n' >"$work/ansible.cfg"  # keep the user's own ansible.cfg out of the demo
-    port=$(start_sandbox "$venv/bin/python")
+    start_sandbox "$venv/bin/python"
+    port=$(sandbox_port)
     log "== local Messente sandbox listening on http://127.0.0.1:$port/v1"
     MESSENTE_API_URL="http://127.0.0.1:$port/v1" MESSENTE_API_USERNAME=$SANDBOX_USER MESSENTE_API_PASSWORD=$SANDBOX_PASSWORD \
         ANSIBLE_COLLECTIONS_PATH="$work/collections" ANSIBLE_HOME="$work/ansible-home" ANSIBLE_CONFIG="$work/ansible.cfg" \

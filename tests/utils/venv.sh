@@ -66,10 +66,11 @@ pyenv_root() {
 usable_python() {
     local candidate=$1 min=$2 max=$3
     "$candidate" - "$min" "$max" 2>/dev/null <<'PY'
+import os
 import sys
 low, high = (tuple(int(p) for p in v.split('.')) for v in sys.argv[1:3])
 if low <= sys.version_info[:2] <= high:
-    print(sys.executable)
+    print(os.path.realpath(sys.executable))  # a venv's python is a link to its base; never hand out the venv itself
 else:
     sys.exit(1)
 PY
