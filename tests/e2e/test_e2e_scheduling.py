@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from messente_e2e import E2E_PASSWORD, E2E_USERNAME, RECIPIENT, REPO_ROOT, SEND_PATH, AnsibleRunner, basic_token, calls, playbook
+from messente_e2e import E2E_PASSWORD, E2E_USERNAME, RECIPIENT, REPO_ROOT, SEND_PATH, AnsibleRun, AnsibleRunner, basic_token, calls, playbook
 from messente_sandbox import SandboxServer
 
 UTC = timezone.utc
@@ -27,6 +27,45 @@ def future(**delta: float) -> datetime:
 def wire(moment: datetime) -> str:
     """How the module sends and returns an instant: UTC with an explicit +00:00."""
     return moment.astimezone(UTC).strftime(WIRE_FORMAT)
+
+
+def lifecycle_bodies(text: str, naive: datetime, offset: datetime) -> tuple[dict, dict]:
+    """The exact bodies Messente must receive for the naive-time SMS and the +04:00 Viber->SMS chain."""
+    naive_body = {"to": RECIPIENT, "time_to_send": wire(naive), "messages": [{"channel": "sms", "text": f"{text} (naive time)"}]}
+    chain_body = {
+        "to": RECIPIENT,
+        "time_to_send": wire(offset),
+        "messages": [
+            {"channel": "viber", "sender": "OpsTeam", "validity": 10, "text": f"{text} (fallback chain)"},
+            {"channel": "sms", "sender": "OpsTeam", "text": f"{text} (fallback chain)"},
+        ],
+    }
+    return naive_body, chain_body
+
+
+def assert_lifecycle_results(run: AnsibleRun, log: list[dict], naive: datetime, offset: datetime, check_payload: dict) -> None:
+    naive_result = run.result("Schedule an SMS at a time without an offset")
+    assert naive_result["changed"] is True
+    assert naive_result["time_to_send"] == wire(naive)
+    assert naive_result["omnimessage_id"] == log[0]["response"]["omnimessage_id"]
+    assert naive_result["msg"] == f"Scheduled 1 of 1 omnimessage(s) for {wire(naive)}"
+    chain_result = run.result("Schedule Viber with an SMS fallback at a +04:00 time")
+    assert chain_result["time_to_send"] == wire(offset) != offset.isoformat()
+    assert [message["channel"] for message in chain_result["messages"]] == ["viber", "sms"]
+
+    cancelled = run.result("Cancel the Viber message")
+    assert (cancelled["changed"], cancelled["cancelled"]) == (True, True)
+    assert cancelled["msg"] == f"Cancelled scheduled omnimessage {chain_result['omnimessage_id']}"
+    again = run.result("Cancel the Viber message again")
+    assert (again["changed"], again["cancelled"]) == (False, False)
+    assert "already cancelled" in again["msg"] and "nothing to cancel" in again["msg"]
+
+    check = run.result("Schedule in check mode")
+    assert (check["changed"], check["omnimessage_id"], check["payload"]) == (True, None, check_payload)
+    assert "nothing was sent" in check["msg"]
+    assert run.failed("Schedule to a bad recipient")
+    refused = run.result("Schedule to a bad recipient")["msg"]
+    assert refused.startswith("to[0]: '12345' is not an E.164 phone number"), refused
 
 
 def test_schedule_cancel_check_mode_and_bad_input(ansible: AnsibleRunner, sandbox: SandboxServer) -> None:
@@ -51,47 +90,12 @@ def test_schedule_cancel_check_mode_and_bad_input(ansible: AnsibleRunner, sandbo
         ("GET", f"{SEND_PATH}/{chain_id}/status", 200),
     ]
     assert all(entry["auth_ok"] for entry in log)
-    naive_body = {"to": RECIPIENT, "time_to_send": wire(naive), "messages": [{"channel": "sms", "text": f"{text} (naive time)"}]}
-    chain_body = {
-        "to": RECIPIENT,
-        "time_to_send": wire(offset),
-        "messages": [
-            {"channel": "viber", "sender": "OpsTeam", "validity": 10, "text": f"{text} (fallback chain)"},
-            {"channel": "sms", "sender": "OpsTeam", "text": f"{text} (fallback chain)"},
-        ],
-    }
-    assert log[0]["body"] == naive_body
-    assert log[1]["body"] == chain_body
+    naive_body, chain_body = lifecycle_bodies(text, naive, offset)
+    assert (log[0]["body"], log[1]["body"]) == (naive_body, chain_body)
     assert [status["status"] for status in log[4]["response"]["statuses"]] == ["DELETED", "DELETED"]
-
-    naive_result = run.result("Schedule an SMS at a time without an offset")
-    assert naive_result["changed"] is True
-    assert naive_result["time_to_send"] == wire(naive)
-    assert naive_result["omnimessage_id"] == log[0]["response"]["omnimessage_id"]
-    assert naive_result["msg"] == f"Scheduled 1 of 1 omnimessage(s) for {wire(naive)}"
-    chain_result = run.result("Schedule Viber with an SMS fallback at a +04:00 time")
-    assert chain_result["time_to_send"] == wire(offset) != offset.isoformat()
-    assert [message["channel"] for message in chain_result["messages"]] == ["viber", "sms"]
-
-    cancelled = run.result("Cancel the Viber message")
-    assert (cancelled["changed"], cancelled["cancelled"]) == (True, True)
-    assert cancelled["msg"] == f"Cancelled scheduled omnimessage {chain_id}"
-    again = run.result("Cancel the Viber message again")
-    assert (again["changed"], again["cancelled"]) == (False, False)
-    assert "already cancelled" in again["msg"] and "nothing to cancel" in again["msg"]
-
-    check = run.result("Schedule in check mode")
-    assert check["changed"] is True
-    assert check["omnimessage_id"] is None
-    assert check["payload"] == {**naive_body, "messages": [{"channel": "sms", "text": f"{text} (check mode)"}]}
-    assert "nothing was sent" in check["msg"]
-
-    assert run.failed("Schedule to a bad recipient")
-    refused = run.result("Schedule to a bad recipient")["msg"]
-    assert refused.startswith("to[0]: '12345' is not an E.164 phone number"), refused
-
+    assert_lifecycle_results(run, log, naive, offset, {**naive_body, "messages": [{"channel": "sms", "text": f"{text} (check mode)"}]})
     states = {message["omnimessage_id"]: message["state"] for message in sandbox.messages}
-    assert states == {naive_result["omnimessage_id"]: "scheduled", chain_id: "cancelled"}
+    assert states == {log[0]["response"]["omnimessage_id"]: "scheduled", chain_id: "cancelled"}
 
 
 def test_cancel_after_the_send_time_fails_as_already_sent(ansible: AnsibleRunner, sandbox: SandboxServer) -> None:
