@@ -157,7 +157,7 @@ build_docsite() {
     local collection=$1 site="$WORK_TMP/docsite" html page
     shift
     local -a modules=("$@")
-    mkdir -p -m 0755 "$site"  # antsibull-docs wants an existing directory only its owner may write
+    mkdir -m 0755 "$site"  # antsibull-docs wants an existing directory only its owner may write
     antsibull-docs sphinx-init --use-current --dest-dir "$site" "$collection" >/dev/null
     sed -i 's/ -W --keep-going/ --keep-going/' "$site/build.sh"
     bash "$site/build.sh" >"$site/build.log" 2>&1 || { cat "$site/build.log" >&2; return 1; }
