@@ -365,6 +365,16 @@ status:
   returned: failure
   type: int
   sample: 400
+method:
+  description: On failure, the HTTP method of the request that failed.
+  returned: failure
+  type: str
+  sample: POST
+path:
+  description: On failure, the API path of the request that failed, relative to O(api_url).
+  returned: failure
+  type: str
+  sample: /omnimessage
 errors:
   description: On failure, Messente's error items (C(title), C(detail), C(code), C(source)), if it sent any.
   returned: failure

@@ -129,6 +129,32 @@ omnimessages:
         price_info:
           description: Price of the message (C(part_price), C(parts_count), C(total_price)), V(null) while processing.
           type: dict
+status:
+  description: On failure, the HTTP status Messente answered with, if any.
+  returned: failure
+  type: int
+  sample: 401
+method:
+  description: On failure, the HTTP method of the request that failed.
+  returned: failure
+  type: str
+  sample: GET
+path:
+  description: On failure, the API path of the request that failed, relative to O(api_url).
+  returned: failure
+  type: str
+  sample: /omnimessage/4f1a4a3e-52a2-4b8a-9e63-0c3c6b0c1f9e/status
+errors:
+  description: On failure, Messente's error items (C(title), C(detail), C(code), C(source)), if it sent any.
+  returned: failure
+  type: list
+  elements: dict
+  sample: [{"title": "Unauthorized", "detail": "Invalid credentials", "code": "103", "source": null}]
+may_have_been_processed:
+  description: On failure, always V(false) for this module, which only reads.
+  returned: failure
+  type: bool
+  sample: false
 """
 
 from ansible.module_utils.basic import AnsibleModule
