@@ -84,6 +84,10 @@ class MessenteClient:
         self._secrets = _secret_forms(username, password)
         self._session = _new_session(username, password, pool_size)
         self._retry_lock = threading.Lock()
+        if not validate_certs:
+            # The module already warned about validate_certs=false; urllib3's own warning would only reach stderr.
+            # Set once here, not per request: catch_warnings() is not safe across the parallel cancel threads.
+            warnings.simplefilter("ignore", InsecureRequestWarning)
 
     def schedule(self, omnimessage: dict) -> dict:
         """POST one omnimessage; Messente answers 201 with its id and one result per channel."""
@@ -125,13 +129,10 @@ class MessenteClient:
             attempt += 1
 
     def _send(self, method: str, path: str, body: Any):
-        with warnings.catch_warnings():
-            # validate_certs=false already produced a module warning; urllib3's own one would only go to stderr.
-            warnings.simplefilter("ignore", InsecureRequestWarning)
-            return self._session.request(
-                method, f"{self.api_url}{path}", json=body, timeout=self.timeout, verify=self.validate_certs,
-                headers={"Content-Type": "application/json"} if body is not None else None,
-            )
+        return self._session.request(
+            method, f"{self.api_url}{path}", json=body, timeout=self.timeout, verify=self.validate_certs,
+            headers={"Content-Type": "application/json"} if body is not None else None,
+        )
 
     def _status_is_retryable(self, method: str, response) -> bool:
         statuses = RETRY_STATUSES_POST if method == "POST" else RETRY_STATUSES_IDEMPOTENT

@@ -11,7 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteClient, MessenteError
+from ansible_collections.messente.omnichannel.plugins.module_utils._client import HOW_TO_CHECK, MessenteClient, MessenteError
 from ansible_collections.messente.omnichannel.plugins.module_utils._delivery import describe_statuses, overall_state
 
 BULK_CHUNK_SIZE = 1000
@@ -36,6 +36,12 @@ def cancel(client: MessenteClient, omnimessage_ids: list[str], check_mode: bool,
 def schedule_one(client: MessenteClient, omnimessage: dict) -> dict:
     """POST one omnimessage and keep only what a playbook needs from the 201 body."""
     answer = client.schedule(omnimessage)
+    if not isinstance(answer, dict) or not answer.get("omnimessage_id"):
+        raise MessenteError(
+            "Messente answered POST /omnimessage with 201 but without an omnimessage_id, so the message MAY have been "
+            f"scheduled and cannot be cancelled by this collection. {HOW_TO_CHECK}.",
+            "POST", "/omnimessage", 201, may_have_been_processed=True,
+        )
     return _scheduled_entry(omnimessage, answer)
 
 

@@ -243,6 +243,16 @@ def test_201_with_html_body_fails_cleanly_and_warns_it_may_be_scheduled(http: Sc
     assert "Traceback" not in run.stdout
 
 
+def test_201_json_without_an_id_fails_and_warns_it_may_be_scheduled(http: ScriptedHTTP, run_module: ModuleRunner) -> None:
+    http.script(Call("POST", SCHEDULE_URL, body=sms_payload(), status=201, reply={"to": "+37251234567", "messages": []}))
+
+    run = run_module(schedule_args())
+
+    assert run.failed
+    assert run.msg.startswith("Messente answered POST /omnimessage with 201 but without an omnimessage_id, so the message MAY have been scheduled")
+    assert (run.result["status"], run.result["may_have_been_processed"], run.result["omnimessage_id"]) == (201, True, None)
+
+
 def test_502_html_on_schedule_is_not_retried_and_warns_it_may_be_scheduled(http: ScriptedHTTP, run_module: ModuleRunner) -> None:
     http.script(Call("POST", SCHEDULE_URL, body=sms_payload(), status=502, raw="<html><h1>502 Bad Gateway</h1></html>"))
 
