@@ -9,7 +9,8 @@ The options here are documented once, in the ``messente.omnichannel.connection``
 
 from __future__ import annotations
 
-from typing import NoReturn
+from contextlib import contextmanager
+from typing import Iterator, NoReturn
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -57,15 +58,28 @@ def check_connection_options(module: AnsibleModule) -> None:
         check_minimum(params["concurrency"], 1, "concurrency")
 
 
-def build_client(module: AnsibleModule, pool_size: int = 10) -> MessenteClient:
-    """One client per task; retries are reported as task warnings so they show up in the play output."""
+@contextmanager
+def open_client(module: AnsibleModule, result_on_error: dict) -> Iterator[MessenteClient]:
+    """One client per task, always closed; a Messente error fails the task with ``result_on_error`` plus its details."""
+    client = _build_client(module)
+    try:
+        yield client
+    except MessenteError as error:
+        result_on_error.update(error.as_result())
+        module.fail_json(msg=error.message, **result_on_error)
+    finally:
+        client.close()
+
+
+def _build_client(module: AnsibleModule) -> MessenteClient:
+    """Retries are reported as task warnings so they show up in the play output."""
     params = module.params
     if not params["validate_certs"]:
         module.warn(f"validate_certs is false: the TLS certificate of {_endpoint(params['api_url'])} is not verified. Use this only for testing.")
     return MessenteClient(
         api_url=params["api_url"], username=params["api_username"], password=params["api_password"],
         timeout=params["timeout"], validate_certs=params["validate_certs"], retries=params["retries"],
-        on_retry=module.warn, pool_size=pool_size,
+        on_retry=module.warn, pool_size=params.get("concurrency", 1),
     )
 
 
@@ -74,12 +88,6 @@ def _endpoint(api_url: str) -> str:
     parts = urlsplit(api_url)
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname}{port}"
-
-
-def fail_on_api_error(module: AnsibleModule, error: MessenteError, result: dict) -> NoReturn:
-    """Turn a client error into a failed task that still returns every documented key."""
-    result.update(error.as_result())
-    module.fail_json(msg=error.message, **result)
 
 
 def exit_with(module: AnsibleModule, result: dict) -> NoReturn:

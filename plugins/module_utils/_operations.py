@@ -139,14 +139,18 @@ def run_parallel(task: Callable[[str], dict], items: list[str], concurrency: int
 
 def _explain_not_found(omnimessage_id: str, report: dict | None) -> dict:
     if report is None:
-        return _cancel_entry(omnimessage_id, False, f"Messente has no omnimessage {omnimessage_id} that these credentials can see; nothing to cancel")
+        return _unknown_entry(omnimessage_id)
     _refuse_if_sent(omnimessage_id, report)
     return _cancel_entry(omnimessage_id, False, f"Omnimessage {omnimessage_id} is no longer scheduled (already cancelled); nothing to cancel", report)
 
 
+def _unknown_entry(omnimessage_id: str) -> dict:
+    return _cancel_entry(omnimessage_id, False, f"Messente has no omnimessage {omnimessage_id} that these credentials can see; nothing to cancel")
+
+
 def _predict_cancel(omnimessage_id: str, report: dict | None) -> dict:
     if report is None:
-        return _cancel_entry(omnimessage_id, False, f"Messente has no omnimessage {omnimessage_id} that these credentials can see; nothing to cancel")
+        return _unknown_entry(omnimessage_id)
     _refuse_if_sent(omnimessage_id, report)
     if any(item.get("status") == "DELETED" for item in describe_statuses(report)):
         return _cancel_entry(omnimessage_id, False, f"Omnimessage {omnimessage_id} is already cancelled; nothing to cancel", report)

@@ -393,7 +393,6 @@ may_have_been_processed:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _operations
-from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteError
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import (
     AUTOCONVERT_CHOICES,
     CHANNELS,
@@ -459,17 +458,12 @@ def main() -> None:
         module.fail_json(msg=str(error), **empty_result())
     if present and module.check_mode:
         _module.exit_with(module, schedule_result(plan, None, module._diff, params["allow_partial"]))
-    client = _module.build_client(module, pool_size=params["concurrency"])
-    try:
+    with _module.open_client(module, empty_result()) as client:
         if present:
             result = schedule_result(plan, _operations.schedule(client, plan.omnimessages), module._diff, params["allow_partial"])
         else:
             result = cancel_result(plan, _operations.cancel(client, plan, module.check_mode, params["concurrency"]),
                                    module._diff, params["allow_partial"])
-    except MessenteError as error:
-        _module.fail_on_api_error(module, error, empty_result())
-    finally:
-        client.close()
     _module.exit_with(module, result)
 
 

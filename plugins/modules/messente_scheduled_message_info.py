@@ -160,7 +160,6 @@ may_have_been_processed:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _operations
-from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteError
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import normalize_omnimessage_ids
 
 MODULE_OPTIONS = {
@@ -177,13 +176,8 @@ def main() -> None:
         ids = normalize_omnimessage_ids(module.params["omnimessage_id"])
     except ValueError as error:
         module.fail_json(msg=str(error), omnimessages=[])
-    client = _module.build_client(module, pool_size=module.params["concurrency"])
-    try:
+    with _module.open_client(module, {"omnimessages": []}) as client:
         omnimessages = _operations.look_up(client, ids, module.params["concurrency"])
-    except MessenteError as error:
-        _module.fail_on_api_error(module, error, {"omnimessages": []})
-    finally:
-        client.close()
     module.exit_json(changed=False, omnimessages=omnimessages)
 
 
