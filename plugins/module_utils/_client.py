@@ -1,4 +1,4 @@
-# Copyright: messente.omnichannel contributors
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 # BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
 """The one HTTP client every module of this collection uses to talk to Messente's Omnichannel API.

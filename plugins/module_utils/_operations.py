@@ -1,4 +1,4 @@
-# Copyright: messente.omnichannel contributors
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 # BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
 # SPDX-License-Identifier: BSD-2-Clause
 """Schedule and cancel workflows on top of the client: what a 404 really means, bulk chunks, parallel cancels.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Copyright: messente.omnichannel contributors
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 """pytest wiring for the sandbox's own tests.
 
 Why: the sandbox is a plain script, not a package, so its directory goes on sys.path here;

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Copyright: messente.omnichannel contributors
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 """Local stand-in for the Messente Omnichannel API, for tests only.
 
 Why: the collection's tests must never reach the real service, yet its client needs a

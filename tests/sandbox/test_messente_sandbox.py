@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Copyright: messente.omnichannel contributors
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 """Tests for the local Messente sandbox: its answers, its request log, its faults, script and TLS modes."""
 
 from __future__ import annotations

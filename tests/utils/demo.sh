@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Copyright: messente.omnichannel contributors
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 #
 # make demo: build and install the collection, start the local Messente sandbox as the API endpoint, run the
 # example playbook messente.omnichannel.schedule_inspect_cancel against it, print what happened, stop the sandbox.

@@ -1,3 +1,4 @@
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Stand-in for the pip bootstrap script that ansible-test normally downloads.
 

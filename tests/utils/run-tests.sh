@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Test driver behind `make test` and its finer targets.

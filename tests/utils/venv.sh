@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Shared bootstrap helpers for the test tooling; source this file, do not run it.

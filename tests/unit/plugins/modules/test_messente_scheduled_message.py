@@ -1,4 +1,4 @@
-# Copyright: messente.omnichannel contributors
+# SPDX-FileCopyrightText: 2026 messente.omnichannel contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """messente_scheduled_message end to end against scripted HTTP: requests made, task results, messages, secrecy."""
