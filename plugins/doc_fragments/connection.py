@@ -15,15 +15,15 @@ options:
       - Username of the Messente API key (in the Messente dashboard under API settings).
       - This is not the login name of the Messente dashboard.
       - If not set, the value of the E(MESSENTE_API_USERNAME) environment variable is used.
+      - Required, from the task, the environment or C(module_defaults); the task fails before any request without it.
     type: str
-    required: true
   api_password:
     description:
       - Password of the Messente API key, sent with HTTP Basic authentication over HTTPS.
       - If not set, the value of the E(MESSENTE_API_PASSWORD) environment variable is used.
       - The value never appears in task results, warnings or error messages, nor does its Base64 form.
+      - Required, from the task, the environment or C(module_defaults); the task fails before any request without it.
     type: str
-    required: true
   api_url:
     description:
       - Base URL of the Messente API, up to and including the version path.
@@ -50,8 +50,9 @@ options:
       - Scheduling (POST) is retried only when Messente provably did not process the request, that is on HTTP 429 and
         when the connection could not be opened at all. A read timeout, a dropped connection or an HTTP 5xx answer
         to a POST is never retried, because the message may already be scheduled; the task fails and says so.
-      - The wait between tries doubles from 1 second up to 30 seconds, with random jitter, unless Messente sends a
-        C(Retry-After) header, which is honoured up to 120 seconds. A longer C(Retry-After) fails the task instead.
+      - The first retry waits between 0.5 and 1 second, and each further wait doubles, up to 15 to 30 seconds (the
+        random spread keeps parallel tasks apart), unless Messente sends a C(Retry-After) header, which is honoured up
+        to 120 seconds. A longer C(Retry-After) fails the task instead.
       - Each retry adds a warning to the task result.
     type: int
     default: 3

@@ -20,6 +20,7 @@ import traceback
 import warnings
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 try:
     import requests
@@ -44,6 +45,8 @@ BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 30.0
 MAX_RETRY_AFTER_SECONDS = 120.0
 BODY_PREVIEW_CHARS = 200
+# How OpenSSL words a TLS handshake answered by a server that does not speak TLS (mostly plain HTTP).
+NOT_TLS_MARKERS = ("wrong_version_number", "wrong version number", "record layer failure", "packet length too long", "http request")
 HOW_TO_CHECK = (
     "Check the recipient's message history in the Messente dashboard (or the delivery report sent to dlr_url) "
     "before scheduling again"
@@ -76,6 +79,7 @@ class MessenteClient:
                  retries: int = 3, on_retry: Callable[[str], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep, pool_size: int = 10) -> None:
         self.api_url = api_url.rstrip("/")
+        self.username = username
         self.timeout = timeout
         self.validate_certs = validate_certs
         self.retries = max(0, retries)
@@ -107,6 +111,15 @@ class MessenteClient:
 
     def close(self) -> None:
         self._session.close()
+
+    def unknown_id_causes(self) -> str:
+        """Why Messente may not know an id that the user believes exists, most specific first."""
+        causes = [f"the id belongs to another Messente account or API key than api_username {self.username!r}",
+                  f"api_url {describe_endpoint(self.api_url)} is not the endpoint the message was scheduled through"]
+        if not _has_version_path(self.api_url):
+            causes[1] += " (it does not end in /v1)"
+        causes.append("the id is a per-channel message_id from messages[].message_id, not the omnimessage_id")
+        return "; ".join(f"({number}) {cause}" for number, cause in enumerate(causes, 1))
 
     def _request(self, method: str, path: str, body: Any, expected: int, not_found_ok: bool = False) -> Any:
         attempt = 0
@@ -176,14 +189,27 @@ class MessenteClient:
             message = f"Messente answered {method} {path} with HTTP {status}, expected {expected} ({self._preview(response)})"
         if status == 401:
             message += ". Check api_username and api_password: they are the API credentials from the Messente dashboard, not your login"
+        if status == 404:
+            message += f". {self._wrong_endpoint_hint()}"
         maybe_processed = method == "POST" and status >= 500
         if maybe_processed:
             message += f". The message MAY have been scheduled; it was not retried so that it cannot be sent twice. {HOW_TO_CHECK}"
         return MessenteError(self._redact(message), method, path, status,
                              [self._redact_item(item) for item in errors], maybe_processed)
 
+    def _wrong_endpoint_hint(self) -> str:
+        endpoint = describe_endpoint(self.api_url)
+        if not _has_version_path(self.api_url):
+            return f"api_url {endpoint} probably lacks the /v1 version path (Messente's is {DEFAULT_API_URL})"
+        return f"Check that api_url {endpoint} is Messente's API (Messente's is {DEFAULT_API_URL})"
+
     def _transport_error(self, method: str, path: str, exc: Exception) -> MessenteError:
         detail = self._describe(exc)
+        if isinstance(exc, requests.exceptions.SSLError) and _speaks_no_tls(detail):
+            message = (f"TLS error talking to Messente ({method} {path}): the server at {describe_endpoint(self.api_url, path=False)} "
+                       f"does not speak TLS ({detail}); it is most likely a plain-HTTP server. If that is intended (a local "
+                       f"test server), use an http:// api_url; Messente's own API is {DEFAULT_API_URL}")
+            return MessenteError(self._redact(message), method, path)
         if isinstance(exc, requests.exceptions.SSLError):
             message = (f"TLS error talking to Messente ({method} {path}): {detail}. If the server uses a private CA, "
                        "point REQUESTS_CA_BUNDLE at it; validate_certs: false turns verification off (testing only)")
@@ -221,6 +247,22 @@ class MessenteClient:
         if isinstance(item, list):
             return [self._redact_item(value) for value in item]
         return self._redact(item) if isinstance(item, str) else item
+
+
+def describe_endpoint(api_url: str, path: bool = True) -> str:
+    """Scheme, host, port and (optionally) path: a URL may carry credentials, and messages are not masked by no_log."""
+    parts = urlsplit(api_url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}{parts.path.rstrip('/') if path else ''}"
+
+
+def _has_version_path(api_url: str) -> bool:
+    return urlsplit(api_url).path.rstrip("/").endswith("/v1")
+
+
+def _speaks_no_tls(detail: str) -> bool:
+    lowered = detail.lower()
+    return any(marker in lowered for marker in NOT_TLS_MARKERS)
 
 
 def _new_session(username: str, password: str, pool_size: int):

@@ -11,20 +11,41 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from typing import Iterator, NoReturn
-from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.messente.omnichannel.plugins.module_utils import _client, _time
-from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteClient, MessenteError
+from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteClient, MessenteError, describe_endpoint
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import InputError, check_http_url, check_minimum
+
+
+CREDENTIAL_OPTIONS = {"api_username": "MESSENTE_API_USERNAME", "api_password": "MESSENTE_API_PASSWORD"}
+
+
+class MessenteModule(AnsibleModule):
+    """AnsibleModule that reports every argument finding: ansible-core may put first one that names no option.
+
+    For example ``messages: ""`` yields "dictionary requested, could not parse JSON or key=value" first and only then
+    "Elements value for option 'messages' ...": a user must see which option is wrong.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._validating = True
+        super().__init__(*args, **kwargs)
+        self._validating = False
+
+    def fail_json(self, msg, **kwargs) -> NoReturn:
+        errors = getattr(getattr(self, "validation_result", None), "errors", None)
+        if self._validating and errors:
+            msg = "; ".join([msg] + [text for text in dict.fromkeys(map(str, errors)) if text not in msg])
+        super().fail_json(msg=msg, **kwargs)
 
 
 def connection_argument_spec() -> dict:
     """The shared options, with the environment fallbacks the doc fragment promises."""
     return {
-        "api_username": {"type": "str", "required": True, "fallback": (env_fallback, ["MESSENTE_API_USERNAME"])},
-        "api_password": {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["MESSENTE_API_PASSWORD"])},
+        "api_username": {"type": "str", "fallback": (env_fallback, ["MESSENTE_API_USERNAME"])},
+        "api_password": {"type": "str", "no_log": True, "fallback": (env_fallback, ["MESSENTE_API_PASSWORD"])},
         "api_url": {"type": "str", "default": _client.DEFAULT_API_URL, "fallback": (env_fallback, ["MESSENTE_API_URL"])},
         "validate_certs": {"type": "bool", "default": True},
         "timeout": {"type": "float", "default": 30.0},
@@ -48,14 +69,37 @@ def require_libraries(module: AnsibleModule) -> None:
 
 
 def check_connection_options(module: AnsibleModule) -> None:
-    """Refuse a bad endpoint or limit before any request, naming the option; ``concurrency`` is shared by several modules."""
+    """Refuse a bad endpoint, credential or limit before any request, naming the option; ``concurrency`` is shared by several modules."""
     params = module.params
+    refuse_explicit_nulls(params, module.argument_spec)
+    check_credentials(params)
     check_http_url(params["api_url"], "api_url")
     if params["timeout"] <= 0:
         raise InputError("timeout", f"must be a positive number of seconds, got {params['timeout']}")
     check_minimum(params["retries"], 0, "retries")
     if "concurrency" in params:
         check_minimum(params["concurrency"], 1, "concurrency")
+
+
+def refuse_explicit_nulls(params: dict, spec: dict) -> None:
+    """A text option with a default is empty only when the task set it to null or "", e.g. from an unset variable."""
+    for name, option in spec.items():
+        default = option.get("default")
+        if isinstance(default, str) and default and params.get(name) in (None, ""):
+            raise InputError(name, f"must not be null or empty; leave it out to use the default {default!r}")
+
+
+def check_credentials(params: dict) -> None:
+    """Both credentials must be real strings; say every place they can come from, since a missing one is a set-up mistake."""
+    missing = [name for name in CREDENTIAL_OPTIONS if not isinstance(params.get(name), str) or not params[name].strip()]
+    if missing:
+        sources = " and ".join(f"the {CREDENTIAL_OPTIONS[name]} environment variable" for name in missing)
+        raise InputError(
+            " and ".join(missing),
+            f"{'are' if len(missing) > 1 else 'is'} required and must not be empty: set {'them' if len(missing) > 1 else 'it'} "
+            f"in the task, through {sources}, or once for every task with module_defaults "
+            "(group/messente.omnichannel.messente)",
+        )
 
 
 @contextmanager
@@ -75,19 +119,13 @@ def _build_client(module: AnsibleModule) -> MessenteClient:
     """Retries are reported as task warnings so they show up in the play output."""
     params = module.params
     if not params["validate_certs"]:
-        module.warn(f"validate_certs is false: the TLS certificate of {_endpoint(params['api_url'])} is not verified. Use this only for testing.")
+        module.warn(f"validate_certs is false: the TLS certificate of {describe_endpoint(params['api_url'], path=False)} is not verified. "
+                    "Use this only for testing.")
     return MessenteClient(
         api_url=params["api_url"], username=params["api_username"], password=params["api_password"],
         timeout=params["timeout"], validate_certs=params["validate_certs"], retries=params["retries"],
         on_retry=module.warn, pool_size=params.get("concurrency", 1),
     )
-
-
-def _endpoint(api_url: str) -> str:
-    """Scheme, host and port only: a URL may carry credentials, and warnings are not masked by no_log."""
-    parts = urlsplit(api_url)
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 def exit_with(module: AnsibleModule, result: dict) -> NoReturn:

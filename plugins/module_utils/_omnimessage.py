@@ -48,6 +48,14 @@ class InputError(ValueError):
         self.option = option
 
 
+def require_value(value: Any, option: str, when: str) -> Any:
+    """A required option set to null or empty (often an undefined variable) is named before anything else runs."""
+    if value is None or value in ("", [], [""]):
+        shown = "null" if value is None else repr(value)
+        raise InputError(option, f"is required with {when} and must not be null or empty, got {shown}")
+    return value
+
+
 def normalize_recipient(value: Any, option: str = "to") -> str:
     """Strip the punctuation people write in phone numbers and insist on E.164, which Messente requires."""
     if not isinstance(value, str) or not value.strip():

@@ -9,6 +9,7 @@ PRIVATE to the messente.omnichannel collection: not a public API, it may change 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ansible_collections.messente.omnichannel.plugins.module_utils._client import HOW_TO_CHECK, MessenteClient, MessenteError
@@ -26,11 +27,20 @@ def schedule(client: MessenteClient, omnimessages: list[dict]) -> list[dict]:
     return schedule_many(client, omnimessages)
 
 
-def cancel(client: MessenteClient, omnimessage_ids: list[str], check_mode: bool, concurrency: int) -> list[dict]:
+@dataclass(frozen=True)
+class CancelOptions:
+    """How a cancel runs: for real or as a check-mode prediction, how many at once, and whether an unknown id is fine."""
+
+    check_mode: bool = False
+    concurrency: int = 8
+    missing_ok: bool = False
+
+
+def cancel(client: MessenteClient, omnimessage_ids: list[str], options: CancelOptions) -> list[dict]:
     """One id is cancelled directly, so its error fails the task as it is; several run in parallel."""
     if len(omnimessage_ids) == 1:
-        return [cancel_one(client, omnimessage_ids[0], check_mode)]
-    return cancel_many(client, omnimessage_ids, check_mode, concurrency)
+        return [cancel_one(client, omnimessage_ids[0], options)]
+    return cancel_many(client, omnimessage_ids, options)
 
 
 def schedule_one(client: MessenteClient, omnimessage: dict) -> dict:
@@ -109,26 +119,26 @@ def _failed_entry(omnimessage: dict, reason: str, error: MessenteError | None = 
     }
 
 
-def cancel_one(client: MessenteClient, omnimessage_id: str, check_mode: bool) -> dict:
+def cancel_one(client: MessenteClient, omnimessage_id: str, options: CancelOptions) -> dict:
     """Cancel, or in check mode predict a cancel with a GET only; Messente's 404 is resolved through the status call."""
-    if check_mode:
-        return _predict_cancel(omnimessage_id, client.delivery_status(omnimessage_id))
+    if options.check_mode:
+        return _predict_cancel(client, omnimessage_id, client.delivery_status(omnimessage_id), options.missing_ok)
     if client.cancel(omnimessage_id):
         return _cancel_entry(omnimessage_id, True, f"Cancelled scheduled omnimessage {omnimessage_id}")
-    return _explain_not_found(omnimessage_id, client.delivery_status(omnimessage_id))
+    return _explain_not_found(client, omnimessage_id, client.delivery_status(omnimessage_id), options.missing_ok)
 
 
-def cancel_many(client: MessenteClient, omnimessage_ids: list[str], check_mode: bool, concurrency: int) -> list[dict]:
+def cancel_many(client: MessenteClient, omnimessage_ids: list[str], options: CancelOptions) -> list[dict]:
     """Cancel ids in parallel over the client's one session; every id gets its own entry, failures included."""
     def cancel_or_report(omnimessage_id: str) -> dict:
         try:
-            return cancel_one(client, omnimessage_id, check_mode)
+            return cancel_one(client, omnimessage_id, options)
         except MessenteError as error:
             entry = _cancel_entry(omnimessage_id, False, error.message)
             entry["failed"] = True
             return entry
 
-    return run_parallel(cancel_or_report, omnimessage_ids, concurrency)
+    return run_parallel(cancel_or_report, omnimessage_ids, options.concurrency)
 
 
 def run_parallel(task: Callable[[str], dict], items: list[str], concurrency: int) -> list[dict]:
@@ -137,20 +147,29 @@ def run_parallel(task: Callable[[str], dict], items: list[str], concurrency: int
         return list(pool.map(task, items))
 
 
-def _explain_not_found(omnimessage_id: str, report: dict | None) -> dict:
+def _explain_not_found(client: MessenteClient, omnimessage_id: str, report: dict | None, missing_ok: bool) -> dict:
     if report is None:
-        return _unknown_entry(omnimessage_id)
+        return _unknown_entry(client, omnimessage_id, missing_ok)
     _refuse_if_sent(omnimessage_id, report)
     return _cancel_entry(omnimessage_id, False, f"Omnimessage {omnimessage_id} is no longer scheduled (already cancelled); nothing to cancel", report)
 
 
-def _unknown_entry(omnimessage_id: str) -> dict:
-    return _cancel_entry(omnimessage_id, False, f"Messente has no omnimessage {omnimessage_id} that these credentials can see; nothing to cancel")
+def _unknown_entry(client: MessenteClient, omnimessage_id: str, missing_ok: bool) -> dict:
+    """An id Messente does not know cancelled nothing, while the real message may still go out: fail unless told it is fine."""
+    if missing_ok:
+        return _cancel_entry(omnimessage_id, False, f"Messente has no omnimessage {omnimessage_id} that these credentials can see; "
+                                                    "nothing to cancel (missing_ok)")
+    raise MessenteError(
+        f"Messente has no omnimessage {omnimessage_id} that these credentials can see, so nothing was cancelled "
+        f"and the message, if it exists, will still be sent. Likely causes: {client.unknown_id_causes()}. "
+        "If the message may really not exist, set missing_ok: true",
+        "DELETE", f"/omnimessage/{omnimessage_id}", 404,
+    )
 
 
-def _predict_cancel(omnimessage_id: str, report: dict | None) -> dict:
+def _predict_cancel(client: MessenteClient, omnimessage_id: str, report: dict | None, missing_ok: bool) -> dict:
     if report is None:
-        return _unknown_entry(omnimessage_id)
+        return _unknown_entry(client, omnimessage_id, missing_ok)
     _refuse_if_sent(omnimessage_id, report)
     if any(item.get("status") == "DELETED" for item in describe_statuses(report)):
         return _cancel_entry(omnimessage_id, False, f"Omnimessage {omnimessage_id} is already cancelled; nothing to cancel", report)

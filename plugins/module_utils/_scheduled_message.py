@@ -12,10 +12,21 @@ from datetime import datetime
 from typing import Any
 
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import (
+    InputError,
     build_channel_messages,
     build_omnimessage,
     check_http_url,
+    normalize_omnimessage_ids,
     normalize_recipients,
+    require_value,
+)
+
+# How a null id arrives once templated: ansible-core before 2.19 renders "{{ none }}" as the string "None".
+NULL_SPELLINGS = (None, "", "None", "null")
+DIFF_BODIES_SHOWN = 3
+SEVERAL_IDS_HINT = (
+    "after a task that scheduled several recipients, omnimessage_id is null: "
+    "pass the list instead, omnimessage_id: \"{{ result.omnimessage_ids }}\""
 )
 from ansible_collections.messente.omnichannel.plugins.module_utils._time import normalize_time_to_send
 
@@ -48,6 +59,10 @@ class SchedulePlan:
 
 def plan_present(params: dict, now: datetime) -> SchedulePlan:
     """Check every option of a schedule; raises InputError or TimeValueError naming the option."""
+    for option in ("to", "time_to_send"):
+        require_value(params.get(option), option, "state=present")
+    if params.get("text") is None and not params.get("messages"):
+        raise InputError("text", "is required with state=present unless messages gives every channel its own text; got null")
     recipients = normalize_recipients(params["to"])
     time_to_send = normalize_time_to_send(params["time_to_send"], now, params.get("timezone"))
     channel_messages = build_channel_messages(params.get("messages"), params.get("text"), params.get("sender"))
@@ -58,6 +73,14 @@ def plan_present(params: dict, now: datetime) -> SchedulePlan:
     }
     omnimessages = [build_omnimessage(number, channel_messages, time_to_send, extras) for number in recipients]
     return SchedulePlan(recipients, omnimessages, time_to_send)
+
+
+def plan_absent(params: dict) -> list[str]:
+    """The ids to cancel; a null id is almost always a multi-recipient result's omnimessage_id, so say what to use."""
+    value = params.get("omnimessage_id")
+    if value is None or value in ([], [""]) or any(item in NULL_SPELLINGS for item in value):
+        raise InputError("omnimessage_id", f"is required with state=absent and must not be null or empty, got {value!r}; {SEVERAL_IDS_HINT}")
+    return normalize_omnimessage_ids(value)
 
 
 def schedule_result(plan: SchedulePlan, entries: list[dict] | None, diff: bool, allow_partial: bool) -> dict:
@@ -75,8 +98,20 @@ def schedule_result(plan: SchedulePlan, entries: list[dict] | None, diff: bool, 
         result.update(omnimessage_id=entries[0]["omnimessage_id"], messages=entries[0]["messages"])
     result["msg"] = _schedule_message(plan, ids, failures, check_mode)
     if diff:
-        result["diff"] = {"before": {}, "after": plan.payload}
+        result["diff"] = {"before": {}, "after": schedule_diff(plan)}
     return result
+
+
+def schedule_diff(plan: SchedulePlan) -> dict:
+    """The body for one recipient; for many, a summary and the first bodies, since --diff prints every line of it."""
+    if plan.single:
+        return plan.payload
+    shown = plan.omnimessages[:DIFF_BODIES_SHOWN]
+    return {
+        "summary": f"{len(plan.omnimessages)} omnimessages for {plan.time_to_send}, one per recipient, the same but for 'to'",
+        "first_bodies": shown,
+        "bodies_not_shown": len(plan.omnimessages) - len(shown),
+    }
 
 
 def _schedule_message(plan: SchedulePlan, ids: list[str], failures: list[dict], check_mode: bool) -> str:
@@ -91,7 +126,7 @@ def _schedule_message(plan: SchedulePlan, ids: list[str], failures: list[dict], 
     return message
 
 
-def cancel_result(ids: list[str], entries: list[dict], diff: bool, allow_partial: bool) -> dict:
+def cancel_result(ids: list[str], entries: list[dict], diff: bool, allow_partial: bool, check_mode: bool = False) -> dict:
     """Shape the result of a cancel; a single id keeps the flat keys playbooks expect."""
     failures = [entry for entry in entries if entry.get("failed")]
     changed = any(entry["changed"] for entry in entries)
@@ -102,7 +137,11 @@ def cancel_result(ids: list[str], entries: list[dict], diff: bool, allow_partial
         result.update(omnimessage_id=ids[0], statuses=entries[0]["statuses"], msg=entries[0]["msg"])
     else:
         done = sum(1 for entry in entries if entry["changed"])
-        result["msg"] = f"{done} of {len(ids)} omnimessage(s) cancelled or to be cancelled, {len(failures)} failed"
+        idle = len(ids) - done - len(failures)
+        parts = [f"{'Check mode: would cancel' if check_mode else 'Cancelled'} {done} of {len(ids)} omnimessage(s)"]
+        parts += [f"{idle} needed no cancel"] if idle else []
+        parts += [f"{len(failures)} failed"] if failures else []
+        result["msg"] = ", ".join(parts)
         if failures:
             result["msg"] += ": " + "; ".join(entry["msg"] for entry in failures[:10])
     if diff:

@@ -40,7 +40,8 @@ attributes:
     description: Whether running the task again with the same options changes nothing.
     support: partial
     details:
-      - Cancelling is idempotent. An id that is already cancelled, or unknown to Messente, gives C(changed=false).
+      - Cancelling is idempotent. An id that is already cancelled gives C(changed=false). An id unknown to Messente
+        fails unless O(missing_ok=true).
       - Scheduling is not. Messente has no way to look a message up by its content, so every run with O(state=present)
         schedules a new message. Guard such tasks with C(when) or run them once, for example in a handler.
   platform:
@@ -66,7 +67,7 @@ options:
     description:
       - When Messente sends the message. It must be in the future.
       - An ISO 8601 date-time such as V(2030-06-22T09:05), V(2030-06-22T09:05:07+04:00), V(2030-06-22T09:05:07Z) or
-        the form Jinja's C(now()) prints, V(2030-06-22 09:05:07.123456).
+        the form that Jinja's C(now) function prints, V(2030-06-22 09:05:07.123456).
       - A time without an offset is read in O(timezone), which defaults to UTC as it does on Messente's side.
       - A relative time from now is also accepted, such as V(+30m), V(+2h), V(+1d) or V(+1h30m).
       - The task returns the same instant in UTC as RV(time_to_send).
@@ -150,10 +151,21 @@ options:
       - Ids (UUIDs) of the omnimessages to cancel, as returned in RV(omnimessage_id) when they were scheduled.
       - Messente answers a cancel of a message that was already sent, already cancelled or never existed with the same
         "not found". The module then reads the delivery status to tell them apart. A message that was already sent
-        fails the task, since it can no longer be cancelled. One that is already cancelled or unknown gives C(changed=false).
+        fails the task, since it can no longer be cancelled. One that is already cancelled gives C(changed=false).
+        An id Messente does not know for these credentials fails the task unless O(missing_ok=true), see there.
+      - After a task that scheduled several recipients, RV(omnimessage_id) is V(null); pass RV(omnimessage_ids) here instead.
       - Required with O(state=absent).
     type: list
     elements: str
+  missing_ok:
+    description:
+      - With O(state=absent), whether an id that Messente does not know for these credentials is fine.
+      - By default such a cancel fails, because it cancelled nothing while the real message may still go out. Usual
+        causes are an id from another Messente account or API key, an O(api_url) other than the one the message was
+        scheduled through, or a per-channel C(message_id) passed instead of the omnimessage id.
+      - V(true) reports such an id with C(changed=false) instead, for clean-up tasks that may run twice.
+    type: bool
+    default: false
   allow_partial:
     description:
       - With several recipients or ids, whether the task succeeds when only some of them could be scheduled or cancelled.
@@ -237,7 +249,7 @@ EXAMPLES = r"""
             state: absent
             omnimessage_id: "{{ deploy_notice.omnimessage_id }}"
           delegate_to: localhost
-          when: deploy_notice.omnimessage_id is defined and deploy_notice.omnimessage_id
+          when: deploy_notice.omnimessage_id | default(none) is not none
 
 - name: Cancel every reminder scheduled above
   messente.omnichannel.messente_scheduled_message:
@@ -390,19 +402,18 @@ may_have_been_processed:
   sample: false
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _operations
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import (
     AUTOCONVERT_CHOICES,
     CHANNELS,
     PRIORITY_CHOICES,
     TEXT_STORE_CHOICES,
-    normalize_omnimessage_ids,
 )
+from ansible_collections.messente.omnichannel.plugins.module_utils._operations import CancelOptions
 from ansible_collections.messente.omnichannel.plugins.module_utils._scheduled_message import (
     cancel_result,
     empty_result,
+    plan_absent,
     plan_present,
     schedule_result,
 )
@@ -434,12 +445,13 @@ MODULE_OPTIONS = {
     "priority": {"type": "str", "choices": list(PRIORITY_CHOICES)},
     "omnimessage_id": {"type": "list", "elements": "str"},
     "allow_partial": {"type": "bool", "default": False},
+    "missing_ok": {"type": "bool", "default": False},
     "concurrency": {"type": "int", "default": 8},
 }
 
 
 def main() -> None:
-    module = AnsibleModule(
+    module = _module.MessenteModule(
         argument_spec=_module.messente_argument_spec(**MODULE_OPTIONS),
         required_if=[
             ("state", "present", ("to", "time_to_send")),
@@ -453,7 +465,7 @@ def main() -> None:
     present = params["state"] == "present"
     try:
         _module.check_connection_options(module)
-        plan = plan_present(params, utc_now()) if present else normalize_omnimessage_ids(params["omnimessage_id"])
+        plan = plan_present(params, utc_now()) if present else plan_absent(params)
     except ValueError as error:
         module.fail_json(msg=str(error), **empty_result())
     if present and module.check_mode:
@@ -462,8 +474,8 @@ def main() -> None:
         if present:
             result = schedule_result(plan, _operations.schedule(client, plan.omnimessages), module._diff, params["allow_partial"])
         else:
-            result = cancel_result(plan, _operations.cancel(client, plan, module.check_mode, params["concurrency"]),
-                                   module._diff, params["allow_partial"])
+            options = CancelOptions(module.check_mode, params["concurrency"], params["missing_ok"])
+            result = cancel_result(plan, _operations.cancel(client, plan, options), module._diff, params["allow_partial"], module.check_mode)
     _module.exit_with(module, result)
 
 

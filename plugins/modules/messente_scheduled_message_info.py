@@ -157,8 +157,6 @@ may_have_been_processed:
   sample: false
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _operations
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import normalize_omnimessage_ids
 
@@ -169,7 +167,7 @@ MODULE_OPTIONS = {
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=_module.messente_argument_spec(**MODULE_OPTIONS), supports_check_mode=True)
+    module = _module.MessenteModule(argument_spec=_module.messente_argument_spec(**MODULE_OPTIONS), supports_check_mode=True)
     _module.require_libraries(module)
     try:
         _module.check_connection_options(module)

@@ -132,6 +132,10 @@ class AnsibleRunner:
         """``ansible localhost -m MODULE -a ARGS`` on the implicit localhost."""
         return self._run("ansible", [*options, "localhost", "-m", module, "-a", module_args], api_url, env)
 
+    def command(self, argv: list[str], api_url: str | None, env: Mapping[str, str | None] | None = None) -> AnsibleRun:
+        """Run an ``ansible`` / ``ansible-playbook`` command line as a user would type it, with this venv's tool."""
+        return self._run(argv[0], argv[1:], api_url, env)
+
     def environment(self, api_url: str | None, results_file: Path, overrides: Mapping[str, str | None]) -> dict[str, str]:
         """Credentials and endpoint come from the environment, as documented; ``None`` in overrides removes a variable."""
         env = {name: value for name, value in os.environ.items()

@@ -183,13 +183,26 @@ def test_status_of_an_unknown_message_is_none(http: ScriptedHTTP, warnings: Reco
     assert make_client(warnings).delivery_status(OID) is None
 
 
+def test_404_on_schedule_to_a_url_without_v1_says_the_version_path_is_missing(http: ScriptedHTTP, warnings: Recorder) -> None:
+    bare = API_URL[: -len("/v1")]
+    http.script(Call("POST", f"{bare}/omnimessage", body=BODY, status=404,
+                     reply={"errors": [{"title": "Not found", "detail": "No such resource: /omnimessage", "code": "101", "source": None}]}))
+
+    with pytest.raises(MessenteError) as failed:
+        make_client(warnings, api_url=bare).schedule(BODY)
+
+    assert failed.value.message.endswith(
+        f"No such resource: /omnimessage. api_url {bare} probably lacks the /v1 version path (Messente's is https://api.messente.com/v1)")
+
+
 def test_404_on_schedule_is_an_error(http: ScriptedHTTP, warnings: Recorder) -> None:
     http.script(Call("POST", POST_URL, body=BODY, status=404, reply={"errors": [{"title": "Not found", "detail": "No route", "code": "101", "source": None}]}))
 
     with pytest.raises(MessenteError) as failed:
         make_client(warnings).schedule(BODY)
 
-    assert failed.value.message == "Messente rejected POST /omnimessage (404 Not found, code 101): No route"
+    assert failed.value.message == ("Messente rejected POST /omnimessage (404 Not found, code 101): No route. "
+                                    f"Check that api_url {API_URL} is Messente's API (Messente's is https://api.messente.com/v1)")
     assert failed.value.as_result() == {"status": 404, "method": "POST", "path": "/omnimessage",
                                         "errors": [{"title": "Not found", "detail": "No route", "code": "101", "source": None}],
                                         "may_have_been_processed": False}
@@ -391,6 +404,23 @@ def test_tls_errors_are_not_retried_and_point_at_the_ca_bundle(http: ScriptedHTT
     assert "REQUESTS_CA_BUNDLE" in message and "validate_certs: false" in message
     assert failed.value.may_have_been_processed is False
     assert len(http.seen) == 1 and http.sleeps == []
+
+
+@pytest.mark.parametrize("reason", [
+    "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)",
+    "[SSL] record layer failure (_ssl.c:1010)",
+    "[SSL: HTTP_REQUEST] http request (_ssl.c:1000)",
+], ids=["openssl-1.1-3.1", "openssl-3.2", "http-request"])
+def test_https_to_a_plain_http_server_says_it_does_not_speak_tls(http: ScriptedHTTP, warnings: Recorder, reason: str) -> None:
+    http.script(failure("POST", POST_URL, raises=lambda: requests.exceptions.SSLError(reason)))
+
+    with pytest.raises(MessenteError) as failed:
+        make_client(warnings).schedule(BODY)
+
+    message = failed.value.message
+    assert message.startswith("TLS error talking to Messente (POST /omnimessage): the server at http://127.0.0.1:18999 does not speak TLS")
+    assert "use an http:// api_url" in message and "REQUESTS_CA_BUNDLE" not in message
+    assert failed.value.may_have_been_processed is False and len(http.seen) == 1
 
 
 def test_connection_refused_after_all_retries_names_the_reason(http: ScriptedHTTP, warnings: Recorder) -> None:

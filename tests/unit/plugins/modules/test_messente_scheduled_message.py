@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -439,14 +440,46 @@ def test_cancel_accepts_an_upper_case_id_and_cancels_repeats_once(http: Scripted
     assert run.result["omnimessage_ids"] == [OID]
 
 
-def test_cancel_unknown_id_is_not_changed(http: ScriptedHTTP, run_module: ModuleRunner) -> None:
-    http.script(delete(OID, 404), get_status(OID, 404, not_found()))
+UNKNOWN_ID_FAILURE = (
+    f"Messente has no omnimessage {OID} that these credentials can see, so nothing was cancelled and the message, if it "
+    f"exists, will still be sent. Likely causes: (1) the id belongs to another Messente account or API key than api_username "
+    f"'{USERNAME}'; (2) api_url {API_URL} is not the endpoint the message was scheduled through; (3) the id is a "
+    "per-channel message_id from messages[].message_id, not the omnimessage_id. If the message may really not exist, set missing_ok: true"
+)
 
-    run = run_module(cancel_args(OID))
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check-mode"])
+def test_cancel_of_an_id_messente_does_not_know_fails_with_the_likely_causes(http: ScriptedHTTP, run_module: ModuleRunner,
+                                                                            check_mode: bool) -> None:
+    http.script(*([] if check_mode else [delete(OID, 404)]), get_status(OID, 404, not_found()))
+
+    run = run_module(cancel_args(OID), check_mode=check_mode)
+
+    assert run.failed
+    assert run.msg == UNKNOWN_ID_FAILURE
+    assert (run.result.get("changed", False), run.result["status"], run.result["method"]) == (False, 404, "DELETE")
+
+
+def test_unknown_id_hint_names_a_url_without_the_version_path(http: ScriptedHTTP, run_module: ModuleRunner) -> None:
+    bare = API_URL[: -len("/v1")]
+    http.script(Call("DELETE", f"{bare}/omnimessage/{OID}", status=404, reply=not_found()),
+                Call("GET", f"{bare}/omnimessage/{OID}/status", status=404, reply=not_found()))
+
+    run = run_module(cancel_args(OID, api_url=bare))
+
+    assert run.failed
+    assert f"(2) api_url {bare} is not the endpoint the message was scheduled through (it does not end in /v1);" in run.msg
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check-mode"])
+def test_missing_ok_reports_an_unknown_id_as_not_changed(http: ScriptedHTTP, run_module: ModuleRunner, check_mode: bool) -> None:
+    http.script(*([] if check_mode else [delete(OID, 404)]), get_status(OID, 404, not_found()))
+
+    run = run_module(cancel_args(OID, missing_ok=True), check_mode=check_mode)
 
     assert not run.failed, run.msg
     assert (run.result["changed"], run.result["cancelled"]) == (False, False)
-    assert run.msg == f"Messente has no omnimessage {OID} that these credentials can see; nothing to cancel"
+    assert run.msg == f"Messente has no omnimessage {OID} that these credentials can see; nothing to cancel (missing_ok)"
 
 
 @pytest.mark.parametrize("statuses", [("DELETED",), ("DELETED", "DELETED"), (None,), ("DELETED", None)],
@@ -478,8 +511,7 @@ def test_cancel_of_a_sent_message_fails_saying_it_was_already_sent(http: Scripte
 @pytest.mark.parametrize(("answer", "changed", "msg"), [
     (get_status(OID, 200, delivery_report(OID, None, None)), True, f"Check mode: omnimessage {OID} is not sent yet and would be cancelled"),
     (get_status(OID, 200, delivery_report(OID, "DELETED")), False, f"Omnimessage {OID} is already cancelled; nothing to cancel"),
-    (get_status(OID, 404, not_found()), False, f"Messente has no omnimessage {OID} that these credentials can see; nothing to cancel"),
-], ids=["scheduled", "cancelled", "unknown"])
+], ids=["scheduled", "cancelled"])
 def test_check_mode_cancel_only_reads_the_status(http: ScriptedHTTP, run_module: ModuleRunner, answer: Call, changed: bool, msg: str) -> None:
     http.script(answer)
 
@@ -538,7 +570,7 @@ def test_several_ids_are_cancelled_in_parallel_with_one_entry_each(http: Scripte
         [delete(OID3, 404), get_status(OID3, 200, delivery_report(OID3, "DELETED"))],
     )
 
-    run = run_module(cancel_args(OID, OID2, OID3, concurrency=3))
+    run = run_module(cancel_args(OID, OID2, OID3, concurrency=3, missing_ok=True))
 
     assert not run.failed, run.msg
     assert sorted(http.requests) == sorted([
@@ -550,7 +582,17 @@ def test_several_ids_are_cancelled_in_parallel_with_one_entry_each(http: Scripte
     assert run.result["changed"] is True and run.result["cancelled"] is True
     assert run.result["omnimessage_ids"] == [OID, OID2, OID3]
     assert run.result["omnimessage_id"] is None
-    assert run.msg == "1 of 3 omnimessage(s) cancelled or to be cancelled, 0 failed"
+    assert run.msg == "Cancelled 1 of 3 omnimessage(s), 2 needed no cancel"
+
+
+def test_an_unknown_id_among_several_fails_the_task_and_names_it(http: ScriptedHTTP, run_module: ModuleRunner) -> None:
+    http.parallel([delete(OID)], [delete(OID2, 404), get_status(OID2, 404, not_found())])
+
+    run = run_module(cancel_args(OID, OID2))
+
+    assert run.failed
+    assert [(entry["changed"], entry["failed"]) for entry in run.result["results"]] == [(True, False), (False, True)]
+    assert run.msg.startswith(f"Cancelled 1 of 2 omnimessage(s), 1 failed: Messente has no omnimessage {OID2} that these credentials can see")
 
 
 @pytest.mark.parametrize("allow_partial", [False, True])
@@ -562,19 +604,20 @@ def test_one_sent_message_among_several_fails_the_task_unless_partial(http: Scri
     assert run.failed is not allow_partial
     assert run.result["changed"] is True
     assert [entry["failed"] for entry in run.result["results"]] == [False, True]
-    assert run.msg == (f"1 of 2 omnimessage(s) cancelled or to be cancelled, 1 failed: Omnimessage {OID2} was already sent "
+    assert run.msg == (f"Cancelled 1 of 2 omnimessage(s), 1 failed: Omnimessage {OID2} was already sent "
                        "(viber: DELIVRD) and can no longer be cancelled")
 
 
 def test_check_mode_with_several_ids_only_reads_statuses(http: ScriptedHTTP, run_module: ModuleRunner) -> None:
     http.parallel([get_status(OID, 200, delivery_report(OID, None))], [get_status(OID2, 404, not_found())])
 
-    run = run_module(cancel_args(OID, OID2), check_mode=True)
+    run = run_module(cancel_args(OID, OID2, missing_ok=True), check_mode=True)
 
     assert not run.failed, run.msg
     assert sorted(http.requests) == sorted([f"GET {SCHEDULE_URL}/{OID}/status", f"GET {SCHEDULE_URL}/{OID2}/status"])
     assert [entry["changed"] for entry in run.result["results"]] == [True, False]
     assert run.result["cancelled"] is False
+    assert run.msg == "Check mode: would cancel 1 of 2 omnimessage(s), 1 needed no cancel"
 
 
 def test_password_inside_api_url_is_not_repeated_by_the_validate_certs_warning(http: ScriptedHTTP, run_module: ModuleRunner) -> None:
@@ -585,3 +628,18 @@ def test_password_inside_api_url_is_not_repeated_by_the_validate_certs_warning(h
 
     assert run.warnings == ["validate_certs is false: the TLS certificate of http://127.0.0.1:18999 is not verified. "
                             "Use this only for testing."]
+
+
+def test_diff_of_a_thousand_recipients_is_a_summary_and_the_first_bodies(http: ScriptedHTTP, run_module: ModuleRunner) -> None:
+    recipients = [f"+3725{index:07d}" for index in range(1000)]
+
+    run = run_module(schedule_args(to=recipients), check_mode=True, diff=True)
+
+    after = run.result["diff"]["after"]
+    assert http.requests == []
+    assert after == {
+        "summary": f"1000 omnimessages for {WHEN}, one per recipient, the same but for 'to'",
+        "first_bodies": [sms_payload(to=number) for number in recipients[:3]],
+        "bodies_not_shown": 997,
+    }
+    assert len(json.dumps(run.result["diff"], indent=2).splitlines()) < 60
