@@ -20,6 +20,7 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage 
     normalize_recipients,
     require_value,
 )
+from ansible_collections.messente.omnichannel.plugins.module_utils._time import normalize_time_to_send
 
 # How a null id arrives once templated: ansible-core before 2.19 renders "{{ none }}" as the string "None".
 NULL_SPELLINGS = (None, "", "None", "null")
@@ -28,7 +29,6 @@ SEVERAL_IDS_HINT = (
     "after a task that scheduled several recipients, omnimessage_id is null: "
     "pass the list instead, omnimessage_id: \"{{ result.omnimessage_ids }}\""
 )
-from ansible_collections.messente.omnichannel.plugins.module_utils._time import normalize_time_to_send
 
 
 def empty_result() -> dict[str, Any]:

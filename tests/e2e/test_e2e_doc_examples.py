@@ -90,7 +90,7 @@ COMMANDS = [(example, command) for example in CONSOLE_EXAMPLES for command in ex
 
 @pytest.mark.parametrize(("example", "command"), COMMANDS, ids=[f"{example.name}:{command[:40]}" for example, command in COMMANDS])
 def test_console_example_runs_green_or_is_a_known_setup_command(ansible: AnsibleRunner, sandbox: SandboxServer,
-                                                                 example: Example, command: str) -> None:
+                                                                example: Example, command: str) -> None:
     argv = runnable_command(command)
     if argv is None:
         return  # installing or developing: covered by the build, install and demo steps of the test command

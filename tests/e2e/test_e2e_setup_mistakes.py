@@ -10,6 +10,7 @@ a plain-HTTP server, missing credentials, a cancel of an id Messente does not kn
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +27,7 @@ def schedule_args(when: str) -> str:
 
 
 def test_null_id_after_a_multi_recipient_schedule_names_the_option_and_the_fix(ansible: AnsibleRunner, sandbox: SandboxServer,
-                                                                              tmp_path) -> None:
+                                                                               tmp_path: Path) -> None:
     play = tmp_path / "null_id.yml"
     play.write_text(f"""---
 - name: Cancel with the single-id key of a two-recipient schedule

@@ -450,7 +450,7 @@ UNKNOWN_ID_FAILURE = (
 
 @pytest.mark.parametrize("check_mode", [False, True], ids=["real", "check-mode"])
 def test_cancel_of_an_id_messente_does_not_know_fails_with_the_likely_causes(http: ScriptedHTTP, run_module: ModuleRunner,
-                                                                            check_mode: bool) -> None:
+                                                                             check_mode: bool) -> None:
     http.script(*([] if check_mode else [delete(OID, 404)]), get_status(OID, 404, not_found()))
 
     run = run_module(cancel_args(OID), check_mode=check_mode)
