@@ -16,9 +16,18 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ansible_collections.messente.omnichannel.plugins.module_utils import _client, _time
 from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteClient, MessenteError, describe_endpoint
+from ansible_collections.messente.omnichannel.plugins.module_utils._ledger import (
+    Identity,
+    Ledger,
+    LedgerError,
+    LedgerLibraryMissing,
+    open_ledger,
+    url_secrets,
+)
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import InputError, check_http_url, check_minimum
 
 
+DEFAULT_LEDGER = "~/.ansible/messente/ledger.sqlite3"
 CREDENTIAL_OPTIONS = {"api_username": "MESSENTE_API_USERNAME", "api_password": "MESSENTE_API_PASSWORD"}
 
 
@@ -51,6 +60,11 @@ def connection_argument_spec() -> dict:
         "timeout": {"type": "float", "default": 30.0},
         "retries": {"type": "int", "default": 3},
     }
+
+
+def ledger_argument_spec() -> dict:
+    """The ``ledger`` option both modules share, documented once in the ``messente.omnichannel.ledger`` fragment."""
+    return {"ledger": {"type": "str", "default": DEFAULT_LEDGER, "no_log": False, "fallback": (env_fallback, ["MESSENTE_LEDGER"])}}
 
 
 def messente_argument_spec(**module_options: dict) -> dict:
@@ -113,6 +127,31 @@ def open_client(module: AnsibleModule, result_on_error: dict) -> Iterator[Messen
         module.fail_json(msg=error.message, **result_on_error)
     finally:
         client.close()
+
+
+@contextmanager
+def open_module_ledger(module: AnsibleModule, result_on_error: dict) -> Iterator[Ledger]:
+    """The ledger named by the ``ledger`` option, opened (and proven writable) before any request; always closed."""
+    location = module.params["ledger"]
+    if isinstance(location, str):
+        module.no_log_values.update(url_secrets(location))  # a password in a postgresql:// URL is masked everywhere
+    try:
+        ledger = open_ledger(location)
+    except LedgerLibraryMissing as missing:
+        module.fail_json(msg=missing_required_lib(missing.library), exception=missing.traceback, **result_on_error)
+    except LedgerError as error:
+        module.fail_json(msg=error.message, **result_on_error)
+    try:
+        yield ledger
+    except LedgerError as error:
+        module.fail_json(msg=error.message, **result_on_error)
+    finally:
+        ledger.close()
+
+
+def identity_of(params: dict) -> Identity:
+    """Whose ledger entries these are: the API username and the API's scheme, host and port, never the password."""
+    return Identity(params["api_username"], describe_endpoint(params["api_url"], path=False))
 
 
 def _build_client(module: AnsibleModule) -> MessenteClient:

@@ -27,6 +27,10 @@ def schedule(client: MessenteClient, omnimessages: list[dict]) -> list[dict]:
     return schedule_many(client, omnimessages)
 
 
+class AlreadySentError(MessenteError):
+    """Messente's 404 to a cancel meant "already sent": the message went out and cannot be cancelled or changed."""
+
+
 @dataclass(frozen=True)
 class CancelOptions:
     """How a cancel runs: for real or as a check-mode prediction, how many at once, and whether an unknown id is fine."""
@@ -183,7 +187,7 @@ def _refuse_if_sent(omnimessage_id: str, report: dict) -> None:
     sent = [f"{item.get('channel')}: {item.get('status')}" for item in describe_statuses(report) if item.get("status") not in NOT_SENT_STATUSES]
     if sent:
         path = f"/omnimessage/{omnimessage_id}"
-        raise MessenteError(
+        raise AlreadySentError(
             f"Omnimessage {omnimessage_id} was already sent ({', '.join(sent)}) and can no longer be cancelled",
             "DELETE", path, 404,
         )

@@ -20,11 +20,14 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage 
     normalize_recipients,
     require_value,
 )
-from ansible_collections.messente.omnichannel.plugins.module_utils._time import normalize_time_to_send
+from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _reconcile, _time
+from ansible_collections.messente.omnichannel.plugins.module_utils._ledger import new_owner_token
+from ansible_collections.messente.omnichannel.plugins.module_utils._time import TimeValueError, is_relative, normalize_time_to_send
 
 # How a null id arrives once templated: ansible-core before 2.19 renders "{{ none }}" as the string "None".
 NULL_SPELLINGS = (None, "", "None", "null")
 DIFF_BODIES_SHOWN = 3
+KEY_MAX_LENGTH = 200
 SEVERAL_IDS_HINT = (
     "after a task that scheduled several recipients, omnimessage_id is null: "
     "pass the list instead, omnimessage_id: \"{{ result.omnimessage_ids }}\""
@@ -35,7 +38,7 @@ def empty_result() -> dict[str, Any]:
     """Every documented return key, so that a playbook reading one never crashes, in check mode or on failure."""
     return {
         "omnimessage_id": None, "omnimessage_ids": [], "to": None, "time_to_send": None, "messages": [],
-        "payload": None, "results": [], "cancelled": None, "statuses": None,
+        "payload": None, "results": [], "cancelled": None, "statuses": None, "key": None, "actions": {},
     }
 
 
@@ -57,14 +60,32 @@ class SchedulePlan:
         return self.omnimessages[0] if self.single else {"messages": self.omnimessages}
 
 
-def plan_present(params: dict, now: datetime) -> SchedulePlan:
+def plan_request(params: dict, now: datetime) -> tuple[SchedulePlan | None, list[str]]:
+    """Check every option before any request: the schedule plan (state=present), or the ids to cancel (state=absent).
+
+    With a key, a past time is judged later, per recipient: an unchanged message whose time passed was simply sent.
+    """
+    keyed = check_key(params.get("key")) is not None
+    if params["state"] == "present":
+        return plan_present(params, now, require_future=not keyed), []
+    return None, [] if keyed else plan_absent(params)
+
+
+def check_key(key: Any) -> str | None:
+    """A key names one message for good, so it must be real text; it is stored as given."""
+    if key is not None and (not isinstance(key, str) or not key.strip() or len(key) > KEY_MAX_LENGTH):
+        raise InputError("key", f"must be a non-empty name of at most {KEY_MAX_LENGTH} characters, such as maintenance-2030-06-22, got {key!r}")
+    return key
+
+
+def plan_present(params: dict, now: datetime, require_future: bool = True) -> SchedulePlan:
     """Check every option of a schedule; raises InputError or TimeValueError naming the option."""
     for option in ("to", "time_to_send"):
         require_value(params.get(option), option, "state=present")
     if params.get("text") is None and not params.get("messages"):
         raise InputError("text", "is required with state=present unless messages gives every channel its own text; got null")
     recipients = normalize_recipients(params["to"])
-    time_to_send = normalize_time_to_send(params["time_to_send"], now, params.get("timezone"))
+    time_to_send = normalize_time_to_send(params["time_to_send"], now, params.get("timezone"), require_future=require_future)
     channel_messages = build_channel_messages(params.get("messages"), params.get("text"), params.get("sender"))
     extras = {
         "dlr_url": check_http_url(params.get("dlr_url"), "dlr_url"),
@@ -148,3 +169,58 @@ def cancel_result(ids: list[str], entries: list[dict], diff: bool, allow_partial
         going = [entry["omnimessage_id"] for entry in entries if entry["changed"]]
         result["diff"] = {"before": {"scheduled": going}, "after": {"scheduled": []}}
     return result
+
+
+def run_keyed(module: Any, plan: SchedulePlan | None) -> dict:
+    """Reconcile the key's messages with the task (state=present) or cancel them all (state=absent)."""
+    params = module.params
+    with _module.open_module_ledger(module, empty_result()) as ledger, _module.open_client(module, empty_result()) as client:
+        run = _reconcile.KeyedRun(client, ledger, _module.identity_of(params), params["key"], new_owner_token(),
+                                  module.check_mode, params["verify"], params["retry_pending"], params["concurrency"])
+        try:
+            if plan is None:
+                steps = _reconcile.absent(run)
+            else:
+                desired = {body["to"]: body for body in plan.omnimessages}
+                steps = _reconcile.present(run, desired, is_relative(params["time_to_send"]), _time.utc_now())
+        except TimeValueError as error:
+            module.fail_json(msg=str(error), **empty_result())
+    return keyed_result(steps, plan, params, module._diff, module.check_mode)
+
+
+def keyed_result(steps: list, plan: SchedulePlan | None, params: dict, diff: bool, check_mode: bool) -> dict:
+    """Shape a keyed run: one entry per recipient with its action, counts per action, the ids that stand now."""
+    results = [_reconcile.describe(step) for step in steps]
+    actions = _reconcile.count_actions(steps)
+    standing = [entry for entry in results if entry["omnimessage_id"] and entry["action"] not in ("cancelled", "failed")]
+    failures = [entry for entry in results if entry["action"] == "failed"]
+    result = empty_result()
+    result.update(changed=any(actions[action] for action in _reconcile.CHANGING_ACTIONS), results=results, actions=actions,
+                  key=params["key"], omnimessage_ids=[entry["omnimessage_id"] for entry in standing],
+                  failed=bool(failures) and not params["allow_partial"], payload=_sent_payload(steps))
+    if plan is not None:
+        result.update(to=plan.recipients[0] if plan.single else plan.recipients, time_to_send=results[0]["time_to_send"])
+    if plan is not None and plan.single:
+        result.update(omnimessage_id=results[0]["omnimessage_id"], messages=results[0]["messages"])
+    result["msg"] = _keyed_message(params["key"], actions, failures, check_mode)
+    if diff:
+        result["diff"] = _reconcile.diff(steps, DIFF_BODIES_SHOWN)
+    return result
+
+
+def _sent_payload(steps: list) -> dict | None:
+    """The body (or bulk body) this run sent, or in check mode would send; None when nothing needs sending."""
+    bodies = [step.desired for step in steps if step.desired is not None and step.action in ("scheduled", "rescheduled")]
+    if not bodies:
+        return None
+    return bodies[0] if len(bodies) == 1 else {"messages": bodies}
+
+
+def _keyed_message(key: str, actions: dict, failures: list[dict], check_mode: bool) -> str:
+    counts = ", ".join(f"{count} {action}" for action, count in actions.items() if count) or "no recipients"
+    message = f"{'Check mode: would leave' if check_mode else 'Key'} {key!r}: {counts}"
+    if failures:
+        listed = "; ".join(f"{entry['to']}: {entry['error']}" for entry in failures[:10])
+        more = f" (and {len(failures) - 10} more, see results)" if len(failures) > 10 else ""
+        message += f". Failed: {listed}{more}"
+    return message

@@ -54,6 +54,11 @@ def format_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(CANONICAL_FORMAT)
 
 
+def parse_utc(text: str) -> datetime:
+    """Read back a time this collection wrote with ``format_utc``."""
+    return datetime.strptime(text, CANONICAL_FORMAT).replace(tzinfo=UTC)
+
+
 def resolve_timezone(name: str | None, option: str = "timezone"):
     """Turn an IANA zone name into a tzinfo; None means UTC, Messente's own rule."""
     if name is None:
@@ -65,8 +70,9 @@ def resolve_timezone(name: str | None, option: str = "timezone"):
     return zone
 
 
-def parse_time_to_send(value: str, now: datetime, zone_name: str | None = None, option: str = "time_to_send") -> datetime:
-    """Return the UTC instant ``value`` stands for, refusing anything that is not strictly in the future."""
+def parse_time_to_send(value: str, now: datetime, zone_name: str | None = None, option: str = "time_to_send",
+                       require_future: bool = True) -> datetime:
+    """Return the UTC instant ``value`` stands for, refusing anything that is not strictly in the future (unless told)."""
     zone = resolve_timezone(zone_name)
     text = (value or "").strip()
     if not text:
@@ -77,7 +83,7 @@ def parse_time_to_send(value: str, now: datetime, zone_name: str | None = None, 
         moment = moment.astimezone(UTC).replace(microsecond=0)
     except OverflowError:
         raise TimeValueError(f"{option} {value!r} lies beyond the year 9999 UTC; {EXPECTED_FORM}") from None
-    if moment <= now:
+    if require_future and moment <= now:
         raise TimeValueError(
             f"{option} {value!r} is {format_utc(moment)}, which is not in the future "
             f"(now is {format_utc(now)} UTC); a scheduled message needs a time after now"
@@ -85,9 +91,15 @@ def parse_time_to_send(value: str, now: datetime, zone_name: str | None = None, 
     return moment
 
 
-def normalize_time_to_send(value: str, now: datetime, zone_name: str | None = None, option: str = "time_to_send") -> str:
+def normalize_time_to_send(value: str, now: datetime, zone_name: str | None = None, option: str = "time_to_send",
+                           require_future: bool = True) -> str:
     """The canonical UTC string for ``value``, or a TimeValueError explaining the problem."""
-    return format_utc(parse_time_to_send(value, now, zone_name, option))
+    return format_utc(parse_time_to_send(value, now, zone_name, option, require_future))
+
+
+def is_relative(value: str | None) -> bool:
+    """Whether ``value`` is a time relative to now (+2h), which a keyed message resolves only once."""
+    return isinstance(value, str) and _RELATIVE.match(value.strip()) is not None
 
 
 def _relative_delta(match: re.Match) -> timedelta:

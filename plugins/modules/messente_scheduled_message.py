@@ -23,6 +23,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - messente.omnichannel.connection
+  - messente.omnichannel.ledger
   - messente.omnichannel.attributes.actiongroup_messente
 attributes:
   check_mode:
@@ -30,30 +31,76 @@ attributes:
     details:
       - With O(state=present) the module checks every option and returns the exact request body it would send
         (RV(payload)) with C(changed=true), without any request to Messente.
+      - With O(key) it predicts exactly what a real run would do, per recipient (see RV(results[].action)). It reads the
+        ledger and, with O(verify=true), the delivery status of stored ids, and writes and sends nothing.
       - With O(state=absent) it only reads the delivery status (a GET request) to predict whether the cancel would
         change anything, and cancels nothing.
   diff_mode:
     support: full
     details:
       - O(state=present) shows the request body as the new state; O(state=absent) shows the scheduled message going away.
+      - With O(key), the old and the new body of every recipient that changes. With many recipients, a summary and the
+        first bodies.
   idempotent:
     description: Whether running the task again with the same options changes nothing.
-    support: partial
+    support: full
     details:
-      - Cancelling is idempotent. An id that is already cancelled gives C(changed=false). An id unknown to Messente
-        fails unless O(missing_ok=true).
-      - Scheduling is not. Messente has no way to look a message up by its content, so every run with O(state=present)
-        schedules a new message. Guard such tasks with C(when) or run them once, for example in a handler.
+      - With O(key), fully. A second run with the same options changes nothing (C(changed=false), no POST and no
+        DELETE), changed options change exactly what differs, and concurrent runs schedule each recipient once.
+      - Without O(key), scheduling is not idempotent. Messente has no way to look a message up by its content, so every
+        run with O(state=present) schedules a new message. Use O(key), or run such tasks once.
+      - Cancelling by O(omnimessage_id) is idempotent. An id that is already cancelled gives C(changed=false). An id
+        unknown to Messente fails unless O(missing_ok=true).
   platform:
     platforms: posix
 options:
   state:
     description:
-      - V(present) schedules a new omnimessage and returns its id in RV(omnimessage_id).
-      - V(absent) cancels the scheduled omnimessages given in O(omnimessage_id).
+      - V(present) schedules a new omnimessage and returns its id in RV(omnimessage_id). With O(key), it makes what
+        Messente holds under that key match the task, see O(key).
+      - V(absent) cancels the scheduled omnimessages given in O(omnimessage_id), or with O(key) every message still
+        scheduled under that key.
     type: str
     choices: [present, absent]
     default: present
+  key:
+    description:
+      - A name you give to one scheduled message, such as V(maintenance-2030-06-22-payments). It makes the task
+        declarative, like a cloud resource. The collection remembers in its O(ledger) what it scheduled under the key,
+        for each recipient, per Messente API username and API host.
+      - With O(state=present), for each recipient in O(to) the module compares the wanted message (the exact body,
+        including the UTC send time) with the ledger and, with O(verify=true), with Messente's live status.
+        A new recipient is scheduled (action V(scheduled)); the same message still scheduled or already sent is left
+        alone (V(unchanged), V(sent)); a message cancelled outside this collection is scheduled again (V(scheduled));
+        a changed message (time, text, channels, sender...) is cancelled and, only after Messente accepted the cancel,
+        scheduled anew (V(rescheduled)), or fails if it was already sent; a recipient no longer in O(to) is cancelled
+        (V(cancelled)).
+      - A relative O(time_to_send) such as V(+2h) is resolved once, when the key's message is first scheduled; later
+        runs keep that instant, or every run would reschedule.
+      - Never sends twice. Before a POST the recipient is claimed in the ledger; a POST that may have been processed
+        leaves the entry pending, and later runs send nothing to that recipient (the task fails for it and says how to
+        check) until O(retry_pending=true). Tasks running at the same moment (forks, several hosts, several
+        controllers sharing a PostgreSQL ledger) schedule each recipient once; the others wait for that claim and
+        report V(unchanged).
+      - With O(state=absent), cancels every message of the key that is still scheduled and forgets the key; a second
+        run changes nothing. O(omnimessage_id) is not needed.
+      - Without O(key), every run with O(state=present) schedules a new message.
+    type: str
+  verify:
+    description:
+      - With O(key), whether to ask Messente for the live status of each stored id whose message is unchanged (one GET
+        per id), so that a message cancelled in the Messente dashboard is noticed and scheduled again.
+      - V(false) trusts the ledger, so a re-run of unchanged recipients then makes no request at all.
+    type: bool
+    default: true
+  retry_pending:
+    description:
+      - With O(key), send to recipients whose entry an earlier run left pending, that is claimed without knowing
+        whether Messente scheduled the message (after a timeout, a dropped connection or a crash).
+      - Set it only after checking the recipient's message history in the Messente dashboard (or the delivery
+        reports), since the message may then exist twice.
+    type: bool
+    default: false
   to:
     description:
       - Recipient phone numbers in E.164 format, such as V(+37251234567). Spaces, dashes, dots and parentheses are ignored.
@@ -154,7 +201,7 @@ options:
         fails the task, since it can no longer be cancelled. One that is already cancelled gives C(changed=false).
         An id Messente does not know for these credentials fails the task unless O(missing_ok=true), see there.
       - After a task that scheduled several recipients, RV(omnimessage_id) is V(null); pass RV(omnimessage_ids) here instead.
-      - Required with O(state=absent).
+      - Required with O(state=absent), unless O(key) is given. Mutually exclusive with O(key).
     type: list
     elements: str
   missing_ok:
@@ -318,8 +365,13 @@ results:
   elements: dict
   contains:
     to:
-      description: O(state=present) only. The recipient.
+      description: O(state=present), or with O(key). The recipient.
       type: str
+    action:
+      description:
+        - With O(key) only. What the task did for this recipient (in check mode, would do), see O(key).
+      type: str
+      choices: [scheduled, unchanged, rescheduled, cancelled, sent, failed]
     omnimessage_id:
       description: The id of the omnimessage; V(null) if it could not be scheduled, and in check mode.
       type: str
@@ -359,6 +411,18 @@ results:
       type: list
       elements: dict
   sample: [{"to": "+37251234567", "omnimessage_id": "4f1a4a3e-52a2-4b8a-9e63-0c3c6b0c1f9e", "error": null}]
+key:
+  description: The O(key) the task worked on, V(null) without one.
+  returned: always
+  type: str
+  sample: maintenance-2030-06-22-payments
+actions:
+  description:
+    - With O(key), how many recipients ended in each action (V(scheduled), V(unchanged), V(rescheduled),
+      V(cancelled), V(sent), V(failed)); every action is listed. Empty without O(key).
+  returned: always
+  type: dict
+  sample: {"scheduled": 1, "unchanged": 2, "rescheduled": 0, "cancelled": 0, "sent": 0, "failed": 0}
 cancelled:
   description: With O(state=absent), whether this task cancelled a message; V(null) with O(state=present).
   returned: always
@@ -413,8 +477,8 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._operations i
 from ansible_collections.messente.omnichannel.plugins.module_utils._scheduled_message import (
     cancel_result,
     empty_result,
-    plan_absent,
-    plan_present,
+    plan_request,
+    run_keyed,
     schedule_result,
 )
 from ansible_collections.messente.omnichannel.plugins.module_utils._time import utc_now
@@ -434,6 +498,9 @@ MESSAGE_OPTIONS = {
 
 MODULE_OPTIONS = {
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "key": {"type": "str", "no_log": False},
+    "verify": {"type": "bool", "default": True},
+    "retry_pending": {"type": "bool", "default": False},
     "to": {"type": "list", "elements": "str"},
     "time_to_send": {"type": "str"},
     "timezone": {"type": "str"},
@@ -447,6 +514,7 @@ MODULE_OPTIONS = {
     "allow_partial": {"type": "bool", "default": False},
     "missing_ok": {"type": "bool", "default": False},
     "concurrency": {"type": "int", "default": 8},
+    **_module.ledger_argument_spec(),
 }
 
 
@@ -456,26 +524,28 @@ def main() -> None:
         required_if=[
             ("state", "present", ("to", "time_to_send")),
             ("state", "present", ("text", "messages"), True),
-            ("state", "absent", ("omnimessage_id",)),
+            ("state", "absent", ("omnimessage_id", "key"), True),
         ],
+        mutually_exclusive=[("key", "omnimessage_id")],
         supports_check_mode=True,
     )
     _module.require_libraries(module)
     params = module.params
-    present = params["state"] == "present"
     try:
         _module.check_connection_options(module)
-        plan = plan_present(params, utc_now()) if present else plan_absent(params)
+        plan, ids = plan_request(params, utc_now())
     except ValueError as error:
         module.fail_json(msg=str(error), **empty_result())
-    if present and module.check_mode:
+    if params["key"] is not None:
+        _module.exit_with(module, run_keyed(module, plan))
+    if plan is not None and module.check_mode:
         _module.exit_with(module, schedule_result(plan, None, module._diff, params["allow_partial"]))
     with _module.open_client(module, empty_result()) as client:
-        if present:
+        if plan is not None:
             result = schedule_result(plan, _operations.schedule(client, plan.omnimessages), module._diff, params["allow_partial"])
         else:
             options = CancelOptions(module.check_mode, params["concurrency"], params["missing_ok"])
-            result = cancel_result(plan, _operations.cancel(client, plan, options), module._diff, params["allow_partial"], module.check_mode)
+            result = cancel_result(ids, _operations.cancel(client, ids, options), module._diff, params["allow_partial"], module.check_mode)
     _module.exit_with(module, result)
 
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from ansible_collections.messente.omnichannel.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.messente.omnichannel.plugins.doc_fragments.ledger import ModuleDocFragment as LedgerDocFragment
 
 COLLECTION_ROOT = Path(__file__).resolve().parents[3]
 # Import names whose PyPI distribution is named differently.
@@ -49,11 +50,12 @@ def test_ee_definition_points_at_the_requirement_files() -> None:
 def test_requirements_txt_lists_exactly_what_the_plugins_import() -> None:
     imported = {DISTRIBUTION_OF.get(name, name) for name in third_party_imports()}
 
-    assert imported == {"requests", "python-dateutil"}
+    assert imported == {"requests", "python-dateutil", "psycopg"}
     assert requirement_names(COLLECTION_ROOT / "requirements.txt") == imported
 
 
 def test_doc_fragment_requirements_match_requirements_txt() -> None:
-    documented = set(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["requirements"])
+    fragments = (ModuleDocFragment.DOCUMENTATION, LedgerDocFragment.DOCUMENTATION)
+    documented = {requirement.split()[0] for fragment in fragments for requirement in yaml.safe_load(fragment).get("requirements", [])}
 
     assert documented == requirement_names(COLLECTION_ROOT / "requirements.txt")

@@ -154,7 +154,10 @@ CASES = [
     schedule("present-without-to", {"to": DROP}, "state is present but all of the following are missing: to"),
     schedule("present-without-time", {"time_to_send": DROP}, "state is present but all of the following are missing: time_to_send"),
     schedule("present-without-text-or-messages", {"text": DROP}, "state is present but any of the following are missing: text, messages"),
-    cancel("absent-without-id", {"omnimessage_id": DROP}, "state is absent but all of the following are missing: omnimessage_id"),
+    cancel("absent-without-id", {"omnimessage_id": DROP}, "state is absent but any of the following are missing: omnimessage_id, key"),
+    cancel("absent-with-id-and-key", {"key": "maintenance"}, "parameters are mutually exclusive: key|omnimessage_id"),
+    schedule("key-empty", {"key": " "}, "key: must be a non-empty name of at most 200 characters"),
+    schedule("key-too-long", {"key": "k" * 201}, "key: must be a non-empty name of at most 200 characters"),
     schedule("without-username", {"api_username": DROP},
              "api_username: is required and must not be empty: set it in the task, through the MESSENTE_API_USERNAME environment "
              "variable, or once for every task with module_defaults (group/messente.omnichannel.messente)"),
