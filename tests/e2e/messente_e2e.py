@@ -155,6 +155,7 @@ class AnsibleRunner:
             "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
             "E2E_RESULTS_FILE": str(results_file),
             "NO_PROXY": "127.0.0.1,localhost",
+            "MESSENTE_LEDGER": str(self.workdir / "ledger" / "ledger.sqlite3"),  # never the user's own ledger
             "MESSENTE_API_USERNAME": E2E_USERNAME,
             "MESSENTE_API_PASSWORD": E2E_PASSWORD,
         })
