@@ -34,6 +34,32 @@ options:
     description: How many look-ups run at the same time over one connection pool.
     type: int
     default: 8
+  wait_for:
+    description:
+      - Wait until every omnimessage is in this state, reading its delivery report again and again, and fail when
+        that does not happen within O(wait_timeout). The states are those of RV(omnimessages[].state).
+      - V(sent) waits until Messente has processed the message, whatever came of it; the state is then V(sent),
+        V(delivered) or V(failed).
+      - V(delivered) waits until the state is V(delivered).
+      - V(final) waits until the state will not change any more; it is then V(delivered), V(failed) or V(cancelled).
+      - The task fails at once, without waiting for O(wait_timeout), when an omnimessage reaches one of these final
+        states that O(wait_for) does not accept (for example V(cancelled) while waiting for V(delivered)), or when
+        Messente does not know its id.
+      - The first read is immediate. The pause between reads starts at 1 second and doubles up to 10 seconds, and
+        never goes past O(wait_timeout). Ids that reached the state are not read again.
+      - If not set, each delivery report is read once.
+    type: str
+    choices: [sent, delivered, final]
+    version_added: 1.1.0
+  wait_timeout:
+    description:
+      - How many seconds O(wait_for) waits at most. Then the task fails, naming the last state seen of each
+        omnimessage that did not reach O(wait_for).
+      - A read that is under way at that moment still finishes, so the task can take up to O(timeout) longer.
+      - Must be 1 or more. Without O(wait_for) it is not used.
+    type: int
+    default: 300
+    version_added: 1.1.0
 notes:
   - Messente does not document what the delivery report of a message that is still scheduled, or was cancelled,
     looks like. This module reads channels that have no status yet as V(scheduled), and the C(DELETED) status as
@@ -63,11 +89,20 @@ EXAMPLES = r"""
 - name: Show the overall state
   ansible.builtin.debug:
     msg: "{{ notice_status.omnimessages[0].state }}"
+
+- name: Wait until it has been delivered, at most 15 minutes
+  messente.omnichannel.messente_scheduled_message_info:
+    omnimessage_id: "{{ notice.omnimessage_id }}"
+    wait_for: delivered
+    wait_timeout: 900
+  delegate_to: localhost
 """
 
 RETURN = r"""
 omnimessages:
-  description: One entry per requested id, in input order.
+  description:
+    - One entry per requested id, in input order.
+    - With O(wait_for), the last delivery report read for each id, also when the wait failed.
   returned: always
   type: list
   elements: dict
@@ -157,14 +192,19 @@ may_have_been_processed:
   sample: false
 """
 
+from time import monotonic, sleep
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _operations
-from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import normalize_omnimessage_ids
+from ansible_collections.messente.omnichannel.plugins.module_utils._client import MessenteClient
+from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import InputError, normalize_omnimessage_ids
 
 MODULE_OPTIONS = {
     "omnimessage_id": {"type": "list", "elements": "str", "required": True},
     "concurrency": {"type": "int", "default": 8},
+    "wait_for": {"type": "str", "choices": ["sent", "delivered", "final"]},
+    "wait_timeout": {"type": "int", "default": 300},
 }
 
 
@@ -174,11 +214,28 @@ def main() -> None:
     try:
         _module.check_connection_options(module)
         ids = normalize_omnimessage_ids(module.params["omnimessage_id"])
+        _check_wait_timeout(module.params["wait_timeout"])
     except ValueError as error:
         module.fail_json(msg=str(error), omnimessages=[])
     with _module.open_client(module, {"omnimessages": []}) as client:
-        omnimessages = _operations.look_up(client, ids, module.params["concurrency"])
+        omnimessages, problem = _read(module, client, ids)
+    if problem:
+        module.fail_json(msg=problem, changed=False, omnimessages=omnimessages)
     module.exit_json(changed=False, omnimessages=omnimessages)
+
+
+def _check_wait_timeout(value: int | None) -> None:
+    if value is None or value < 1:
+        raise InputError("wait_timeout", f"must be a whole number of seconds, 1 or more, got {value!r}")
+
+
+def _read(module: AnsibleModule, client: MessenteClient, ids: list[str]) -> tuple[list[dict], str | None]:
+    """One read of each delivery report, or with wait_for, reads until the state is reached or the time is up."""
+    params = module.params
+    if params["wait_for"] is None:
+        return _operations.look_up(client, ids, params["concurrency"]), None
+    return _operations.wait_for_state(client, ids, params["wait_for"], params["wait_timeout"], params["concurrency"],
+                                      clock=monotonic, sleep=sleep)
 
 
 if __name__ == "__main__":
