@@ -90,12 +90,21 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ notice_status.omnimessages[0].state }}"
 
-- name: Wait until it has been delivered, at most 15 minutes
-  messente.omnichannel.messente_scheduled_message_info:
-    omnimessage_id: "{{ notice.omnimessage_id }}"
-    wait_for: delivered
-    wait_timeout: 900
+- name: Schedule a reminder one minute from now
+  messente.omnichannel.messente_scheduled_message:
+    to: "+37251234567"
+    text: "The change window opens now."
+    time_to_send: "+1m"
   delegate_to: localhost
+  register: reminder
+
+- name: Wait until the reminder has been delivered, at most five minutes
+  messente.omnichannel.messente_scheduled_message_info:
+    omnimessage_id: "{{ reminder.omnimessage_id }}"
+    wait_for: delivered
+    wait_timeout: 300
+  delegate_to: localhost
+  register: reminder_status
 """
 
 RETURN = r"""
