@@ -18,7 +18,6 @@ description:
   - If Messente cannot be reached or refuses a request, the callback prints one warning and the playbook goes on.
     A missing or invalid option also gives one warning naming the option, and then nothing is sent for the run.
   - With C(--check) nothing is scheduled or sent.
-  - The guide C(watchdog) in this collection's documentation explains the set-up, the decisions and the limits.
 author:
   - Messente collection maintainers (@messente)
 requirements:
@@ -152,6 +151,8 @@ notes:
     M(messente.omnichannel.messente_scheduled_message) and O(messente.omnichannel.messente_scheduled_message#module:state=absent).
   - A run that is still going at the deadline triggers the alert; choose a deadline longer than the slowest good run.
 seealso:
+  - ref: ansible_collections.messente.omnichannel.docsite.watchdog
+    description: The guide to the watchdog, with its set-up, its decisions and its limits.
   - module: messente.omnichannel.messente_scheduled_message
   - module: messente.omnichannel.messente_scheduled_message_info
 """

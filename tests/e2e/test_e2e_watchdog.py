@@ -218,8 +218,8 @@ def guide_console() -> tuple[dict[str, str], list[str]]:
     return exported, command
 
 
-def test_the_guide_ini_example_schedules_for_both_recipients_and_cancels(ansible: AnsibleRunner, sandbox: SandboxServer,
-                                                                        tmp_path: Path) -> None:
+def test_the_guide_ini_example_schedules_for_both_recipients_and_cancels(
+        ansible: AnsibleRunner, sandbox: SandboxServer, tmp_path: Path) -> None:
     (ini,) = guide_blocks("ini")
     config = tmp_path / "ansible.cfg"
     config.write_text(ini, encoding="utf-8")

@@ -241,10 +241,14 @@ def test_on_failure_cancel_cancels_and_sends_nothing(http: ScriptedHTTP, display
 # --- configuration from the environment ------------------------------------------------------------------------------
 
 
+def test_the_callback_reads_exactly_the_documented_options() -> None:
+    assert sorted(watchdog.OPTION_NAMES) == sorted(yaml.safe_load(watchdog.DOCUMENTATION)["options"])
+
+
 def test_every_option_is_read_from_its_environment_variable(http: ScriptedHTTP, display: RecordingDisplay, env: pytest.MonkeyPatch) -> None:
     set_env(env, MESSENTE_WATCHDOG_TO=f"{RECIPIENT},{OTHER}", MESSENTE_WATCHDOG_DEADLINE="+1h30m", MESSENTE_WATCHDOG_SENDER="OpsTeam",
-                MESSENTE_WATCHDOG_TEXT="{playbook}@{host} {started} -> {deadline}", MESSENTE_WATCHDOG_TIMEOUT="2.5",
-                MESSENTE_WATCHDOG_VALIDATE_CERTS="false", MESSENTE_WATCHDOG_ON_FAILURE="keep")
+            MESSENTE_WATCHDOG_TEXT="{playbook}@{host} {started} -> {deadline}", MESSENTE_WATCHDOG_TIMEOUT="2.5",
+            MESSENTE_WATCHDOG_VALIDATE_CERTS="false", MESSENTE_WATCHDOG_ON_FAILURE="keep")
     sms = {"channel": "sms", "sender": "OpsTeam", "text": "site.yml@ctl-1 2030-06-01 08:00:00 UTC -> 2030-06-01 09:30:00 UTC"}
     bulk = {"messages": [{"to": number, "messages": [sms], "time_to_send": "2030-06-01T09:30:00+00:00"} for number in (RECIPIENT, OTHER)]}
     http.script(Call("POST", f"{API_URL}/omnimessages", body=bulk, status=201, reply={"messages": [created(SCHEDULED_ID), created(NOW_ID, OTHER)]}))

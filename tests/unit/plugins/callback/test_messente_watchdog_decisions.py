@@ -84,8 +84,8 @@ BAD_OPTIONS = {
     "text none": ({"text": None}, "text: must be a non-empty string, got None"),
     "text blank": ({"text": "  "}, "text: must be a non-empty string, got '  '"),
     "text dict": ({"text": {"a": 1}}, "text: must be a non-empty string, got {'a': 1}"),
-    "unknown placeholder": ({"text": "{playbook} late, {owner}"}, "text: has the unknown placeholder {owner}; the known ones are "
-                                                                "{playbook}, {host}, {started}, {deadline}"),
+    "unknown placeholder": ({"text": "{playbook} late, {owner}"},
+                            "text: has the unknown placeholder {owner}; the known ones are {playbook}, {host}, {started}, {deadline}"),
     "positional placeholder": ({"text": "late {0}"}, "text: is not a valid template (Replacement index 0 out of range"),
     "single brace": ({"text": "late {"}, "text: is not a valid template (Single '{' encountered in format string); use the placeholders"),
     "bad format spec": ({"text": "{started:%H}"}, "text: is not a valid template (Invalid format specifier"),
