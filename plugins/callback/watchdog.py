@@ -226,7 +226,7 @@ class CallbackModule(CallbackBase):
 
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "notification"
-    CALLBACK_NAME = "messente.omnichannel.watchdog"
+    CALLBACK_NAME = PREFIX
     CALLBACK_NEEDS_ENABLED = True
 
     def __init__(self, display: Any = None) -> None:
