@@ -8,6 +8,7 @@ PRIVATE to the messente.omnichannel collection: not a public API, it may change 
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -206,6 +207,49 @@ def look_up(client: MessenteClient, omnimessage_ids: list[str], concurrency: int
         }
 
     return run_parallel(look_up_one, omnimessage_ids, concurrency)
+
+
+# Overall states (see _delivery.overall_state) that will not change any more.
+FINAL_STATES = frozenset(("delivered", "failed", "cancelled"))
+# What each wait_for value of the info module accepts. "sent": Messente has processed the message, whatever came of it.
+WAIT_FOR_STATES = {
+    "sent": frozenset(("sent", "delivered", "failed")),
+    "delivered": frozenset(("delivered",)),
+    "final": FINAL_STATES,
+}
+POLL_FIRST_SECONDS = 1.0
+POLL_MAX_SECONDS = 10.0
+
+
+def wait_for_state(client: MessenteClient, omnimessage_ids: list[str], wait_for: str, timeout: float, concurrency: int,
+                   clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> tuple[list[dict], str | None]:
+    """Poll the delivery reports until every id is in a state ``wait_for`` accepts.
+
+    Returns the last entry seen per id, in input order, and a failure message or None. It stops early when an id
+    reaches a final state that ``wait_for`` does not accept, or is unknown, since waiting longer cannot help.
+    The wait between polls grows from POLL_FIRST_SECONDS to POLL_MAX_SECONDS and never runs past the deadline.
+    """
+    deadline = clock() + timeout
+    latest: dict[str, dict] = {}
+    waiting_ids, interval = list(omnimessage_ids), POLL_FIRST_SECONDS
+    while True:
+        latest.update((entry["omnimessage_id"], entry) for entry in look_up(client, waiting_ids, concurrency))
+        waiting = [latest[omnimessage_id] for omnimessage_id in waiting_ids if latest[omnimessage_id]["state"] not in WAIT_FOR_STATES[wait_for]]
+        entries = [latest[omnimessage_id] for omnimessage_id in omnimessage_ids]
+        hopeless = [entry for entry in waiting if not entry["found"] or entry["state"] in FINAL_STATES]
+        if hopeless:
+            return entries, f"wait_for={wait_for} cannot be reached: {_last_states(hopeless)}, which will not change any more"
+        if not waiting:
+            return entries, None
+        remaining = deadline - clock()
+        if remaining <= 0:
+            return entries, f"wait_for={wait_for} was not reached within wait_timeout={timeout:g}s; last state seen: {_last_states(waiting)}"
+        sleep(min(interval, remaining))
+        waiting_ids, interval = [entry["omnimessage_id"] for entry in waiting], min(interval * 2, POLL_MAX_SECONDS)
+
+
+def _last_states(entries: list[dict]) -> str:
+    return ", ".join(f"{entry['omnimessage_id']} is {entry['state'] if entry['found'] else 'unknown to Messente'}" for entry in entries)
 
 
 def _cancel_entry(omnimessage_id: str, changed: bool, msg: str, report: dict | None = None) -> dict:

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from ansible_collections.messente.omnichannel.plugins.module_utils._client import HOW_TO_CHECK, MessenteClient, MessenteError
 from ansible_collections.messente.omnichannel.plugins.module_utils._delivery import overall_state
+from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import InputError
 from ansible_collections.messente.omnichannel.plugins.module_utils._ledger import (
     Claim,
     Entry,
@@ -345,3 +346,43 @@ def _body_of(step: Step) -> dict:
     if step.desired is not None:
         return step.desired
     return json.loads(step.entry.body) if step.entry is not None else {}
+
+
+def check_keys(keys: Any) -> list[str]:
+    """The keys the info module reads; each a non-empty name, as the scheduling module requires."""
+    if keys is None:
+        return []
+    if not keys:
+        raise InputError("key", "must name at least one key")
+    for index, key in enumerate(keys):
+        if not isinstance(key, str) or not key.strip():
+            raise InputError(f"key[{index}]", f"must be a non-empty key name, got {key!r}")
+    return list(dict.fromkeys(keys))
+
+
+def key_entries(ledger: Ledger, identity: Identity, keys: list[str]) -> list[dict]:
+    """Every ledger entry of these keys, as the info module reports them before their live status is added."""
+    found = []
+    for key in keys:
+        for recipient, entry in sorted(ledger.entries(identity, key).items()):
+            found.append({"key": key, "to": recipient, "omnimessage_id": entry.omnimessage_id, "ledger_state": entry.state,
+                          "time_to_send": json.loads(entry.body).get("time_to_send")})
+    return found
+
+
+def ids_to_read(ids: list[str], entries: list[dict]) -> list[str]:
+    """The ids asked for, then the ids of the key entries, each once."""
+    return list(dict.fromkeys(ids + [entry["omnimessage_id"] for entry in entries if entry["omnimessage_id"]]))
+
+
+def split_by_source(ids: list[str], entries: list[dict], read: list[dict]) -> dict[str, list[dict]]:
+    """Put each delivery report read back where it was asked for: the ids in ``omnimessages``, the keys in ``entries``."""
+    by_id = {report["omnimessage_id"]: report for report in read}
+    live = [dict(entry, **_live_state(by_id.get(entry["omnimessage_id"]))) for entry in entries]
+    return {"omnimessages": [by_id[omnimessage_id] for omnimessage_id in ids if omnimessage_id in by_id], "entries": live}
+
+
+def _live_state(report: dict | None) -> dict:
+    if report is None:
+        return {"state": "unknown", "statuses": []}
+    return {"state": report["state"], "statuses": report["statuses"]}
