@@ -15,6 +15,8 @@ import http.client
 import json
 import re
 import ssl
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -106,3 +108,11 @@ def schedule(server: SandboxServer, *messages: dict[str, Any], seconds: float = 
     reply = call(server, "POST", SEND, omni(*messages, time_to_send=later(server, seconds)))
     assert reply.status == 201
     return reply.body
+
+
+def start_script(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, Path]:
+    """The sandbox as a script in a child process; returns it, its first stdout line and where its port goes."""
+    port_file = tmp_path / "port"
+    cmd = [sys.executable, str(SCRIPT), "--port", "0", "--port-file", str(port_file), *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return proc, proc.stdout.readline() if proc.stdout else "", port_file

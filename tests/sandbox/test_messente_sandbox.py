@@ -23,7 +23,7 @@ from messente_api import SMS as SdkSMS
 from messente_api.exceptions import NotFoundException
 
 from messente_sandbox import DEFAULT_PASSWORD, DEFAULT_SENDER, DEFAULT_USERNAME, SandboxServer, make_self_signed_cert
-from sandbox_calls import BULK, LISTENING, SCRIPT, SEND, SMS, TO, UNKNOWN_ID, VIBER, Reply, assert_uuid, call, error, later, omni, schedule
+from sandbox_calls import BULK, LISTENING, SCRIPT, SEND, SMS, TO, UNKNOWN_ID, VIBER, Reply, assert_uuid, call, error, later, omni, schedule, start_script
 
 
 # -- sending -------------------------------------------------------------------------------------------------
@@ -533,13 +533,6 @@ def test_control_api_rejects_bad_input(sandbox: SandboxServer) -> None:
 
 
 # -- script mode and TLS -------------------------------------------------------------------------------------
-
-def start_script(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, Path]:
-    port_file = tmp_path / "port"
-    cmd = [sys.executable, str(SCRIPT), "--port", "0", "--port-file", str(port_file), *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return proc, proc.stdout.readline() if proc.stdout else "", port_file
-
 
 def test_script_mode_serves_until_sigterm(tmp_path: Path) -> None:
     proc, line, port_file = start_script(tmp_path, "--max-lifetime", "30")
