@@ -126,7 +126,7 @@ def measure_bulks(sandbox: Sandbox, message: dict[str, Any], bulks: int, size: i
 
 def measure_latency(sandbox: Sandbox, latency: float, clients: int) -> Iterator[str]:
     """`clients` concurrent requests with `latency` seconds added to each: they should overlap."""
-    status, _ = sandbox.call("POST", "/_sandbox/config", {"latency": latency})
+    status = sandbox.call("POST", "/_sandbox/config", {"latency": latency})[0]
     if status != 200:
         yield f"  latency option not supported by this sandbox (POST /_sandbox/config answered {status})"
         return

@@ -158,7 +158,7 @@ def require_loopback(host: str) -> None:
 class SandboxServer:
     """The fake Messente API on a loopback port, for in-process use (also a context manager) or via main()."""
 
-    def __init__(self, username: str = DEFAULT_USERNAME, password: str = DEFAULT_PASSWORD,  # pylint: disable=too-many-arguments
+    def __init__(self, username: str = DEFAULT_USERNAME, password: str = DEFAULT_PASSWORD,
                  tls: tuple[str | Path, str | Path] | None = None, host: str = DEFAULT_HOST, port: int = 0,
                  past_time: str = "reject", default_sender: str = DEFAULT_SENDER, *, latency: float = 0.0,
                  rate_limit: float | None = None, delivery_delay: float = 0.0) -> None:

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import json
 import re
+import types
 import typing
 from typing import Any
 
@@ -45,7 +46,7 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Union:
-            annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+            annotation = next(arg for arg in typing.get_args(annotation) if arg is not types.NoneType)
         elif origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
         elif origin is list:

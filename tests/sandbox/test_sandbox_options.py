@@ -123,7 +123,7 @@ def test_latency_lets_concurrent_calls_overlap() -> None:
         except OSError as exc:
             outcomes.append(type(exc).__name__)
 
-    clients = [threading.Thread(target=one) for _ in range(10)]
+    clients = [threading.Thread(target=one) for _attempt in range(10)]
     for client in clients:
         client.start()
     try:
@@ -150,14 +150,14 @@ def test_rate_limiter_is_a_token_bucket_per_client() -> None:
     now = [100.0]
     limiter = RateLimiter(clock=lambda: now[0])
 
-    assert [limiter.wait_needed("a", 2) for _ in range(3)] == [0.0, 0.0, 0.5]
+    assert [limiter.wait_needed("a", 2) for _attempt in range(3)] == [0.0, 0.0, 0.5]
     assert limiter.wait_needed("b", 2) == 0.0
     now[0] += 0.25
     assert limiter.wait_needed("a", 2) == 0.25
     now[0] += 0.25
     assert limiter.wait_needed("a", 2) == 0.0
     now[0] += 60
-    assert [limiter.wait_needed("a", 2) for _ in range(3)] == [0.0, 0.0, 0.5]
+    assert [limiter.wait_needed("a", 2) for _attempt in range(3)] == [0.0, 0.0, 0.5]
     assert limiter.wait_needed("a", None) == 0.0
     limiter.reset()
     assert limiter.wait_needed("a", 2) == 0.0
@@ -185,7 +185,7 @@ def test_rate_limit_covers_every_api_call_but_not_the_control_api(sandbox: Sandb
     sandbox.configure(rate_limit=0.01)
 
     statuses = [call(sandbox, "GET", "/v1/nothing", auth=None).status, call(sandbox, "DELETE", f"{SEND}/x").status]
-    control = [call(sandbox, "GET", "/_sandbox/stats", auth=None).status for _ in range(3)]
+    control = [call(sandbox, "GET", "/_sandbox/stats", auth=None).status for _attempt in range(3)]
     sandbox.configure(rate_limit=None)
     after = call(sandbox, "POST", BULK, {"messages": [omni()]}).status
 
@@ -194,7 +194,7 @@ def test_rate_limit_covers_every_api_call_but_not_the_control_api(sandbox: Sandb
 
 def test_rate_limit_history_is_forgotten_on_reset(sandbox: SandboxServer) -> None:
     sandbox.configure(rate_limit=0.01)
-    assert [call(sandbox, "POST", SEND, omni()).status for _ in range(2)] == [201, 429]
+    assert [call(sandbox, "POST", SEND, omni()).status for _attempt in range(2)] == [201, 429]
     sandbox.reset()
     assert call(sandbox, "POST", SEND, omni()).status == 201
     assert sandbox.options["rate_limit"] == 0.01
@@ -204,7 +204,7 @@ def test_injected_429_storm_then_normal_service(sandbox: SandboxServer) -> None:
     sandbox.inject_fault("POST", BULK, count=3, status=429, retry_after=2)
     body = {"messages": [omni(time_to_send=later(sandbox))]}
 
-    replies = [call(sandbox, "POST", BULK, body) for _ in range(4)]
+    replies = [call(sandbox, "POST", BULK, body) for _attempt in range(4)]
 
     assert [(r.status, r.headers["Retry-After"]) for r in replies] == [(429, "2")] * 3 + [(201, None)]
     assert len(sandbox.messages) == 1 and sandbox.faults == []
