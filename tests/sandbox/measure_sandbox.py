@@ -161,9 +161,10 @@ def main() -> int:
                 print(f"{name}:")
                 for line in measure_bulks(sandbox, message, args.bulks, args.size):
                     print(line, flush=True)
-            print("latency:")
-            for line in measure_latency(sandbox, 0.05, 10):
-                print(line)
+            print("concurrent calls:")
+            for latency in (0.0, 0.05):
+                for line in measure_latency(sandbox, latency, 10):
+                    print(line)
         finally:
             sandbox.stop()
     return 0

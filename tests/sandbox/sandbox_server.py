@@ -108,6 +108,8 @@ class _HTTPServer(ThreadingHTTPServer):
     """A threading server that knows its state and can cut open connections on shutdown."""
 
     daemon_threads = True
+    # socketserver's default listen backlog is 5: the 6th of ten simultaneous connects would wait a SYN retry (1 s).
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], state: SandboxState, tls: ssl.SSLContext | None) -> None:
         super().__init__(address, _Handler)
