@@ -101,11 +101,13 @@ def _add_option_flags(parser: argparse.ArgumentParser) -> None:
                         help="API calls per second per client IP; beyond it 429 with Retry-After (default: no limit)")
     parser.add_argument("--delivery-delay", type=float, default=0.0,
                         help="sandbox seconds between a message being sent (ACCEPTD) and delivered (DELIVRD)")
+    parser.add_argument("--undeliverable", action="append", default=[], metavar="E164",
+                        help="a recipient whose messages fail on every channel (UNDELIV); may be repeated")
 
 
 def options_of(args: argparse.Namespace) -> Options:
     return Options(latency=args.latency, rate_limit=args.rate_limit, delivery_delay=args.delivery_delay,
-                   past_time=args.past_time, default_sender=args.default_sender)
+                   past_time=args.past_time, default_sender=args.default_sender, undeliverable=tuple(args.undeliverable))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -150,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     options = options_of(args)
     server = SandboxServer(username=args.username, password=args.password, tls=tls, host=args.host, port=args.port,
                            past_time=options.past_time, default_sender=options.default_sender, latency=options.latency,
-                           rate_limit=options.rate_limit, delivery_delay=options.delivery_delay)
+                           rate_limit=options.rate_limit, delivery_delay=options.delivery_delay, undeliverable=options.undeliverable)
     with server:
         if args.port_file:
             _write_port_file(args.port_file, server.port)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sandbox_http import JSON_TYPE, TEXT_TYPE, ApiError, Response
+from sandbox_http import E164, JSON_TYPE, TEXT_TYPE, ApiError, Response
 
 DEFAULT_SENDER = "SandboxSender"
 PAST_TIME_MODES = ("reject", "send-now")
@@ -155,6 +155,7 @@ class Options:
     delivery_delay: float = 0.0
     past_time: str = "reject"
     default_sender: str = DEFAULT_SENDER
+    undeliverable: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _number("latency", self.latency, 0, MAX_LATENCY)
@@ -167,6 +168,10 @@ class Options:
             raise OptionError("past_time", f"must be one of {', '.join(PAST_TIME_MODES)}")
         if not isinstance(self.default_sender, str) or not self.default_sender.strip():
             raise OptionError("default_sender", "must be a non-empty string")
+        numbers = self.undeliverable
+        if not isinstance(numbers, (list, tuple)) or not all(isinstance(number, str) and E164.fullmatch(number) for number in numbers):
+            raise OptionError("undeliverable", "must be a list of E.164 phone numbers")
+        object.__setattr__(self, "undeliverable", tuple(numbers))
 
     def changed(self, changes: dict[str, Any]) -> Options:
         unknown = sorted(set(changes) - {option.name for option in dataclasses.fields(self)})
@@ -175,4 +180,4 @@ class Options:
         return dataclasses.replace(self, **changes)
 
     def describe(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {**dataclasses.asdict(self), "undeliverable": list(self.undeliverable)}

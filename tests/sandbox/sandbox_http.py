@@ -11,6 +11,7 @@ import collections
 import dataclasses
 import functools
 import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ ERROR_TITLES = {
     "107": "Method not allowed",
 }
 STATUS_CODES = {400: "105", 401: "103", 403: "102", 404: "101", 405: "107"}
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 class ApiError(Exception):

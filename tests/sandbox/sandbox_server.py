@@ -163,10 +163,10 @@ class SandboxServer:
     def __init__(self, username: str = DEFAULT_USERNAME, password: str = DEFAULT_PASSWORD,
                  tls: tuple[str | Path, str | Path] | None = None, host: str = DEFAULT_HOST, port: int = 0,
                  past_time: str = "reject", default_sender: str = DEFAULT_SENDER, *, latency: float = 0.0,
-                 rate_limit: float | None = None, delivery_delay: float = 0.0) -> None:
+                 rate_limit: float | None = None, delivery_delay: float = 0.0, undeliverable: tuple[str, ...] = ()) -> None:
         require_loopback(host)
         options = Options(latency=latency, rate_limit=rate_limit, delivery_delay=delivery_delay,
-                          past_time=past_time, default_sender=default_sender)
+                          past_time=past_time, default_sender=default_sender, undeliverable=undeliverable)
         self._state = SandboxState(username, password, options)
         self._address = (host, port)
         self._tls = tls
@@ -238,7 +238,7 @@ class SandboxServer:
 
     @property
     def options(self) -> dict[str, Any]:
-        """latency, rate_limit, delivery_delay, past_time and default_sender as they are now."""
+        """latency, rate_limit, delivery_delay, past_time, default_sender and undeliverable as they are now."""
         return self._state.options.describe()
 
     def configure(self, **options: Any) -> dict[str, Any]:
@@ -246,7 +246,7 @@ class SandboxServer:
         return self._state.configure(options)
 
     def stats(self) -> dict[str, Any]:
-        """Message counts per state, delivered messages, logged requests and pending faults."""
+        """Message counts per state, delivered and failed messages, logged requests and pending faults."""
         return self._state.stats()
 
     def inject_fault(self, method: str, path_prefix: str, **options: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 """What the fake Messente remembers (messages, request log, faults, clock, options) and how it answers the API.
 
 Why states are computed, not stored: a message's state follows from its times and the sandbox clock (scheduled
-until due, sent from then on, delivered `delivery_delay` seconds later, unless cancelled first), so no request has
+until due, sent from then on, delivered (or failed) `delivery_delay` seconds later, unless cancelled first), so no request has
 to sweep 100,000 stored messages to release the due ones, and advancing the clock moves every message at once.
 """
 
@@ -61,16 +61,24 @@ class StoredMessage:
     accepted_at: dt.datetime
     due_at: dt.datetime
     delivery_delay: float
+    fails: bool = False
     cancelled_at: dt.datetime | None = None
 
     @property
     def delivered_at(self) -> dt.datetime:
+        """When the outcome is known: delivered, or failed for an undeliverable recipient."""
         return self.due_at + dt.timedelta(seconds=self.delivery_delay)
 
     def state(self, now: dt.datetime) -> str:
         if self.cancelled_at is not None:
             return "cancelled"
         return "sent" if self.due_at <= now else "scheduled"
+
+    def outcome(self, now: dt.datetime) -> str | None:
+        """`delivered` or `failed` once a sent message's delivery_delay has passed, else None."""
+        if self.state(now) != "sent" or self.delivered_at > now:
+            return None
+        return "failed" if self.fails else "delivered"
 
     def parts(self) -> list[dict[str, str]]:
         return [{"message_id": message_id, "channel": channel, "sender": sender}
@@ -80,18 +88,21 @@ class StoredMessage:
         return {"messages": self.parts(), "to": self.to, "omnimessage_id": self.omnimessage_id}
 
     def status_row(self, index: int, part: dict[str, str], now: dt.datetime) -> dict[str, Any]:
-        """Each row's timestamp is when its status last changed: accepted, cancelled, sent or delivered.
+        """Each row's timestamp is when its status last changed: accepted, cancelled, sent, delivered or failed.
 
         Pending channels have null results; a cancel shows DELETED everywhere; a sent message is ACCEPTD on its
-        first channel until delivered, then DELIVRD; later channels stay null because they were never needed.
+        first channel until its outcome, then DELIVRD there (later channels stay null: never needed), or, for an
+        undeliverable recipient, UNDELIV with err 1 on every channel (each fallback was tried and failed too).
         """
         row: dict[str, Any] = {**part, "status": None, "err": None, "error": None, "timestamp": wire_time(self.accepted_at), "price_info": None}
-        state = self.state(now)
+        state, outcome = self.state(now), self.outcome(now)
         if state == "cancelled" and self.cancelled_at is not None:
             row.update(status="DELETED", timestamp=wire_time(self.cancelled_at))
+        elif outcome == "failed":
+            row.update(status="UNDELIV", err=1, error="Delivery failure", timestamp=wire_time(self.delivered_at))
         elif state == "sent":
             row["timestamp"] = wire_time(self.due_at)
-            if index == 0 and self.delivered_at <= now:
+            if index == 0 and outcome == "delivered":
                 row.update(status="DELIVRD", err=0, timestamp=wire_time(self.delivered_at), price_info=dict(SANDBOX_PRICE))
             elif index == 0:
                 row["status"] = "ACCEPTD"
@@ -103,16 +114,17 @@ class StoredMessage:
 
     def view(self, now: dt.datetime) -> dict[str, Any]:
         """The control API's picture of the message, for test assertions."""
-        state = self.state(now)
+        state, outcome = self.state(now), self.outcome(now)
         changed_at = {"sent": self.due_at, "cancelled": self.cancelled_at}.get(state)
-        delivered = state == "sent" and self.delivered_at <= now
         return {
             **self.created(),
             "state": state,
+            "outcome": outcome,
             "time_to_send": self.verdict.time_to_send.isoformat() if self.verdict.time_to_send else None,
             "changed_at": changed_at.isoformat() if changed_at else None,
             "accepted_at": self.accepted_at.isoformat(),
-            "delivered_at": self.delivered_at.isoformat() if delivered else None,
+            "delivered_at": self.delivered_at.isoformat() if outcome == "delivered" else None,
+            "failed_at": self.delivered_at.isoformat() if outcome == "failed" else None,
             "payload": self.verdict.payload(self.to),
         }
 
@@ -235,8 +247,9 @@ class SandboxState:
             stored = list(self._messages.values())
             requests, faults = len(self._log), len(self._faults)
         states = collections.Counter(message.state(now) for message in stored)
-        delivered = sum(1 for message in stored if message.state(now) == "sent" and message.delivered_at <= now)
-        return {"messages": len(stored), "states": dict(states), "delivered": delivered, "requests": requests, "faults": faults}
+        outcomes = collections.Counter(message.outcome(now) for message in stored)
+        return {"messages": len(stored), "states": dict(states), "delivered": outcomes["delivered"], "failed": outcomes["failed"],
+                "requests": requests, "faults": faults}
 
     def faults(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -306,12 +319,13 @@ class SandboxState:
         except ApiError as exc:
             return exc.response()
 
-    def _accept(self, submission: Submission, now: dt.datetime, delivery_delay: float) -> StoredMessage:
+    def _accept(self, submission: Submission, now: dt.datetime, options: Options) -> StoredMessage:
         """A stored message for a validated omnimessage; without a future send time it goes out at once."""
         verdict = submission.verdict
         due_at = now if verdict.time_to_send is None or verdict.time_to_send < now else verdict.time_to_send
         message_ids = tuple(str(uuid.uuid4()) for _part in verdict.parts)
-        return StoredMessage(str(uuid.uuid4()), submission.to, verdict, message_ids, now, due_at, delivery_delay)
+        return StoredMessage(str(uuid.uuid4()), submission.to, verdict, message_ids, now, due_at, options.delivery_delay,
+                             fails=submission.to in options.undeliverable)
 
     def _keep(self, messages: list[StoredMessage]) -> None:
         with self._lock:
@@ -324,7 +338,7 @@ class SandboxState:
     def _send(self, request: ApiRequest, _params: dict[str, str]) -> Response:
         body = api_body(request)
         validator, now, options = self._validator()
-        message = self._accept(validator.submission(body), now, options.delivery_delay)
+        message = self._accept(validator.submission(body), now, options)
         self._keep([message])
         return Response(201, message.created())
 
@@ -337,7 +351,7 @@ class SandboxState:
         results, accepted = [], []
         for item in items:
             try:
-                message = self._accept(validator.submission(item), now, options.delivery_delay)
+                message = self._accept(validator.submission(item), now, options)
             except ApiError as exc:
                 results.append(exc.body())
                 continue

@@ -22,11 +22,10 @@ import pydantic
 from messente_api import SMS, Omnimessage, Rcs, Viber, WhatsApp
 
 from sandbox_content import check_content
-from sandbox_http import ApiError, field, invalid, missing
+from sandbox_http import E164, ApiError, field, invalid, missing
 
 PAST_TIME_MODES = ("reject", "send-now")
 CHANNEL_MODELS: dict[str, type[pydantic.BaseModel]] = {"sms": SMS, "viber": Viber, "whatsapp": WhatsApp, "rcs": Rcs}
-E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 ISO_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?")
 BULK_FIELDS = frozenset({"messages"})
 # Memo keys: parsed JSON has no cycles, so the encoder may skip looking for them (a fifth faster on large items).

@@ -19,10 +19,11 @@ import pytest
 from messente_api import DeliveryReportResponse
 
 from messente_sandbox import SandboxServer
-from sandbox_calls import BULK, LISTENING, SEND, SMS, call, error, later, omni, schedule, start_script
+from sandbox_calls import BULK, LISTENING, SEND, SMS, TO, call, error, later, omni, schedule, start_script
 from sandbox_faults import RateLimiter
 
-DEFAULTS = {"latency": 0.0, "rate_limit": None, "delivery_delay": 0.0, "past_time": "reject", "default_sender": "SandboxSender"}
+DEFAULTS = {"latency": 0.0, "rate_limit": None, "delivery_delay": 0.0, "past_time": "reject", "default_sender": "SandboxSender",
+            "undeliverable": []}
 
 
 def report(server: SandboxServer, created: dict[str, Any]) -> list[tuple[str | None, int | None, dt.datetime, bool]]:
@@ -61,6 +62,7 @@ def test_config_endpoint_reads_and_changes_options(sandbox: SandboxServer) -> No
     ({"latency": -1}, "latency"), ({"latency": 301}, "latency"), ({"latency": "0.05"}, "latency"), ({"latency": True}, "latency"),
     ({"rate_limit": 0}, "rate_limit"), ({"rate_limit": -5}, "rate_limit"), ({"delivery_delay": None}, "delivery_delay"),
     ({"past_time": "later"}, "past_time"), ({"default_sender": ""}, "default_sender"), ({"latency": 1, "speed": 2}, "speed"),
+    ({"undeliverable": "+37251000000"}, "undeliverable"), ({"undeliverable": ["37251000000"]}, "undeliverable"),
 ])
 def test_config_refuses_bad_values_and_changes_nothing(sandbox: SandboxServer, changes: dict[str, Any], source: str) -> None:
     reply = call(sandbox, "POST", "/_sandbox/config", changes, auth=None)
@@ -79,12 +81,13 @@ def test_config_needs_a_json_object(sandbox: SandboxServer) -> None:
 
 
 def test_command_line_flags_set_the_options(tmp_path: Path) -> None:
-    proc, line = start_script(tmp_path, "--latency", "0.01", "--rate-limit", "150", "--delivery-delay", "60", "--max-lifetime", "30")[:2]
+    proc, line = start_script(tmp_path, "--latency", "0.01", "--rate-limit", "150", "--delivery-delay", "60",
+                              "--undeliverable", "+37251000009", "--undeliverable", "+37251000008", "--max-lifetime", "30")[:2]
     try:
         match = LISTENING.fullmatch(line)
         assert match
         config = call(int(match.group(2)), "GET", "/_sandbox/config", auth=None).body
-        assert config == {**DEFAULTS, "latency": 0.01, "rate_limit": 150, "delivery_delay": 60}
+        assert config == {**DEFAULTS, "latency": 0.01, "rate_limit": 150, "delivery_delay": 60, "undeliverable": ["+37251000009", "+37251000008"]}
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     finally:
@@ -267,4 +270,24 @@ def test_delivery_delay_change_applies_to_messages_accepted_afterwards(sandbox: 
 
     assert [report(sandbox, created)[0][0] for created in (before, after)] == ["DELIVRD", "ACCEPTD"]
     counts = call(sandbox, "GET", "/_sandbox/stats", auth=None).body
-    assert counts == {"messages": 2, "states": {"sent": 2}, "delivered": 1, "requests": 4, "faults": 0}
+    assert counts == {"messages": 2, "states": {"sent": 2}, "delivered": 1, "failed": 0, "requests": 4, "faults": 0}
+
+
+def test_undeliverable_recipient_fails_on_every_channel_when_its_outcome_is_due(sandbox: SandboxServer) -> None:
+    sandbox.configure(delivery_delay=60, undeliverable=[TO])
+    failing = call(sandbox, "POST", SEND, omni(SMS, {"channel": "viber", "text": "Hi"})).body
+    other = call(sandbox, "POST", SEND, {**omni(SMS), "to": "+37251000001"}).body
+    sent_at = dt.datetime.fromisoformat(sandbox.messages[0]["changed_at"])
+
+    in_flight = report(sandbox, failing)
+    sandbox.advance_clock(60)
+    failed = report(sandbox, failing)
+
+    assert in_flight == [("ACCEPTD", None, sent_at, False), (None, None, sent_at, False)]
+    assert failed == [("UNDELIV", 1, sent_at + dt.timedelta(seconds=60), False)] * 2
+    assert [row["error"] for row in call(sandbox, "GET", f"{SEND}/{failing['omnimessage_id']}/status").body["statuses"]] == ["Delivery failure"] * 2
+    assert report(sandbox, other)[0][:2] == ("DELIVRD", 0)
+    views = {m["to"]: m for m in sandbox.messages}
+    assert [(v["state"], v["outcome"], v["delivered_at"], v["failed_at"] is not None) for v in views.values()] == [
+        ("sent", "failed", None, True), ("sent", "delivered", views["+37251000001"]["delivered_at"], False)]
+    assert (sandbox.stats()["delivered"], sandbox.stats()["failed"]) == (1, 1)
