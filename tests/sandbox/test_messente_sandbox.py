@@ -5,11 +5,8 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime as dt
-import http.client
 import json
-import re
 import signal
 import ssl
 import subprocess
@@ -26,88 +23,7 @@ from messente_api import SMS as SdkSMS
 from messente_api.exceptions import NotFoundException
 
 from messente_sandbox import DEFAULT_PASSWORD, DEFAULT_SENDER, DEFAULT_USERNAME, SandboxServer, make_self_signed_cert
-
-SCRIPT = Path(__file__).resolve().parent / "messente_sandbox.py"
-AUTH = (DEFAULT_USERNAME, DEFAULT_PASSWORD)
-TO = "+37251000000"
-SMS = {"channel": "sms", "text": "Hello"}
-VIBER = {"channel": "viber", "text": "Hello", "sender": "MyBrand"}
-SEND = "/v1/omnimessage"
-BULK = "/v1/omnimessages"
-UNKNOWN_ID = "5d6c7e1a-0f4b-4c2e-9a57-3b8e2f1d0c94"
-LISTENING = re.compile(r"messente-sandbox listening on (https?)://127\.0\.0\.1:(\d+)/v1\n")
-
-
-@dataclasses.dataclass
-class Reply:
-    status: int
-    headers: http.client.HTTPMessage
-    body: Any
-
-
-def call(target: SandboxServer | int, method: str, path: str, body: Any = None, *, auth: tuple[str, str] | None = AUTH,
-         headers: dict[str, str] | None = None, raw: bytes | None = None, timeout: float = 5.0,
-         context: ssl.SSLContext | None = None) -> Reply:
-    """One HTTP call on a fresh connection to a sandbox (or a port); JSON answers are parsed, others kept as text."""
-    port = target if isinstance(target, int) else target.port
-    if context is None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    else:
-        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=context)
-    payload = raw if raw is not None else None if body is None else json.dumps(body).encode()
-    sent = {"Accept": "application/json"}
-    if payload is not None:
-        sent["Content-Type"] = "application/json"
-    if auth is not None:
-        sent["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
-    sent.update(headers or {})
-    try:
-        conn.request(method, path, body=payload, headers=sent)
-        response = conn.getresponse()
-        text = response.read().decode()
-    finally:
-        conn.close()
-    is_json = response.getheader("Content-Type") == "application/json"
-    return Reply(response.status, response.headers, json.loads(text) if is_json and text else text)
-
-
-def omni(*messages: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"to": TO, "messages": list(messages) or [SMS], **extra}
-
-
-def later(server: SandboxServer, seconds: float = 3600) -> str:
-    """A time_to_send that many seconds after the sandbox's now, in UTC with an offset."""
-    return (server.now() + dt.timedelta(seconds=seconds)).isoformat()
-
-
-def error(code: str, source: str | None) -> dict[str, Any]:
-    """The expected ErrorOmnichannel, with the free-form detail taken as 'any string'."""
-    titles = {"101": "Not found", "103": "Unauthorized", "104": "Internal Server Error", "105": "Invalid data",
-              "106": "Missing data", "107": "Method not allowed"}
-    return {"errors": [{"title": titles[code], "detail": AnyText(), "code": code, "source": source}]}
-
-
-class AnyText:
-    """Equal to any non-empty string: detail texts are free-form."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str) and bool(other)
-
-    def __hash__(self) -> int:
-        return 0
-
-    def __repr__(self) -> str:
-        return "<any non-empty text>"
-
-
-def assert_uuid(value: str) -> None:
-    assert str(uuid.UUID(value)) == value and uuid.UUID(value).version == 4
-
-
-def schedule(server: SandboxServer, *messages: dict[str, Any], seconds: float = 3600) -> dict[str, Any]:
-    reply = call(server, "POST", SEND, omni(*messages, time_to_send=later(server, seconds)))
-    assert reply.status == 201
-    return reply.body
+from sandbox_calls import BULK, LISTENING, SCRIPT, SEND, SMS, TO, UNKNOWN_ID, VIBER, Reply, assert_uuid, call, error, later, omni, schedule, start_script
 
 
 # -- sending -------------------------------------------------------------------------------------------------
@@ -304,44 +220,71 @@ def test_cancel_unknown_is_404(sandbox: SandboxServer) -> None:
 
 
 def status_of(server: SandboxServer, created: dict[str, Any]) -> Reply:
+    """GET the delivery report; it must parse with the SDK and carry aware timestamps on every row."""
     reply = call(server, "GET", f"{SEND}/{created['omnimessage_id']}/status")
     assert reply.status == 200
-    DeliveryReportResponse.from_dict(reply.body)
+    report = DeliveryReportResponse.from_dict(reply.body)
+    assert DeliveryReportResponse.from_json(json.dumps(reply.body)) == report
+    assert all(row.timestamp is not None and row.timestamp.utcoffset() == dt.timedelta(0) for row in report.statuses)
+    assert all(row["timestamp"].endswith("+00:00") for row in reply.body["statuses"])
     assert (reply.body["to"], reply.body["omnimessage_id"]) == (created["to"], created["omnimessage_id"])
     assert [(s["channel"], s["message_id"], s["sender"]) for s in reply.body["statuses"]] == [
         (m["channel"], m["message_id"], m["sender"]) for m in created["messages"]]
     return reply
 
 
-def test_status_of_scheduled_message_is_all_null(sandbox: SandboxServer) -> None:
+def stored(server: SandboxServer, created: dict[str, Any]) -> dict[str, Any]:
+    """The control API's view of one message."""
+    return next(m for m in server.messages if m["omnimessage_id"] == created["omnimessage_id"])
+
+
+def test_status_of_scheduled_message_has_null_results_stamped_with_the_acceptance_time(sandbox: SandboxServer) -> None:
     created = schedule(sandbox, VIBER, SMS)
     reply = status_of(sandbox, created)
 
+    accepted_at = stored(sandbox, created)["accepted_at"]
+    assert dt.datetime.fromisoformat(accepted_at) <= sandbox.now()
     for row in reply.body["statuses"]:
-        assert (row["status"], row["err"], row["error"], row["timestamp"], row["price_info"]) == (None, None, None, None, None)
+        assert (row["status"], row["err"], row["error"], row["price_info"]) == (None, None, None, None)
+        assert dt.datetime.fromisoformat(row["timestamp"]) == dt.datetime.fromisoformat(accepted_at)
     assert sandbox.requests[-1]["response"] == reply.body
 
 
-def test_status_of_cancelled_message_is_deleted_everywhere(sandbox: SandboxServer) -> None:
+def test_status_of_cancelled_message_is_deleted_everywhere_at_the_cancel_time(sandbox: SandboxServer) -> None:
     created = schedule(sandbox, VIBER, SMS)
+    sandbox.advance_clock(600)
     assert call(sandbox, "DELETE", f"{SEND}/{created['omnimessage_id']}").status == 202
     reply = status_of(sandbox, created)
 
+    cancelled_at = dt.datetime.fromisoformat(stored(sandbox, created)["changed_at"])
+    assert cancelled_at - dt.datetime.fromisoformat(stored(sandbox, created)["accepted_at"]) >= dt.timedelta(seconds=600)
     assert [row["status"] for row in reply.body["statuses"]] == ["DELETED", "DELETED"]
-    assert all(row["timestamp"] for row in reply.body["statuses"])
+    assert {dt.datetime.fromisoformat(row["timestamp"]) for row in reply.body["statuses"]} == {cancelled_at}
     assert [e["status"] for e in sandbox.requests] == [201, 202, 200]
 
 
-def test_status_of_sent_message_is_delivered_on_first_channel(sandbox: SandboxServer) -> None:
+def test_status_of_sent_message_is_delivered_on_first_channel_at_the_send_time(sandbox: SandboxServer) -> None:
     created = call(sandbox, "POST", SEND, omni(VIBER, SMS)).body
     reply = status_of(sandbox, created)
 
     first, fallback = reply.body["statuses"]
+    view = stored(sandbox, created)
+    assert (view["state"], view["time_to_send"]) == ("sent", None)
+    assert view["changed_at"] == view["accepted_at"] == view["delivered_at"]
     assert (first["status"], first["err"], first["error"]) == ("DELIVRD", 0, None)
     assert first["price_info"] == {"part_price": "0.0000", "parts_count": 1, "total_price": "0.0000"}
-    assert dt.datetime.fromisoformat(first["timestamp"]).tzinfo is None
-    assert (fallback["status"], fallback["err"], fallback["timestamp"], fallback["price_info"]) == (None, None, None, None)
-    assert [m["state"] for m in sandbox.messages] == ["sent"]
+    assert (fallback["status"], fallback["err"], fallback["price_info"]) == (None, None, None)
+    assert {dt.datetime.fromisoformat(row["timestamp"]) for row in (first, fallback)} == {dt.datetime.fromisoformat(view["changed_at"])}
+
+
+def test_status_of_a_message_sent_when_due_is_stamped_with_its_send_time(sandbox: SandboxServer) -> None:
+    send_at = (sandbox.now() + dt.timedelta(minutes=5)).replace(microsecond=0)
+    created = call(sandbox, "POST", SEND, omni(SMS, time_to_send=send_at.isoformat())).body
+    sandbox.advance_clock(3600)
+    [row] = status_of(sandbox, created).body["statuses"]
+
+    assert (row["status"], dt.datetime.fromisoformat(row["timestamp"])) == ("DELIVRD", send_at)
+    assert row["timestamp"] == send_at.isoformat(timespec="microseconds")
 
 
 def test_status_of_unknown_message_is_404(sandbox: SandboxServer) -> None:
@@ -422,15 +365,36 @@ def test_bulk_with_malformed_envelope_is_400(sandbox: SandboxServer, body: Any, 
 
 # -- routing -------------------------------------------------------------------------------------------------
 
-def test_unknown_path_is_404_and_wrong_method_is_405(sandbox: SandboxServer) -> None:
-    missing = call(sandbox, "GET", "/v1/omnimessage/x/y")
-    wrong = call(sandbox, "GET", SEND)
-    head = call(sandbox, "HEAD", BULK)
+API_PATHS = {SEND: "POST", f"{SEND}/{UNKNOWN_ID}": "DELETE", f"{SEND}/{UNKNOWN_ID}/status": "GET", BULK: "POST"}
+OTHER_METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", "FOO", "get"]
 
-    assert (missing.status, missing.body) == (404, error("101", None))
-    assert (wrong.status, wrong.body, wrong.headers["Allow"]) == (405, error("107", None), "POST")
-    assert (head.status, head.body, head.headers["Content-Type"]) == (405, "", "application/json")
-    assert [(e["method"], e["status"]) for e in sandbox.requests] == [("GET", 404), ("GET", 405), ("HEAD", 405)]
+
+@pytest.mark.parametrize(("path", "method"), [(path, method) for path, served in API_PATHS.items() for method in OTHER_METHODS if method != served])
+def test_every_unsupported_method_is_405_with_allow(sandbox: SandboxServer, path: str, method: str) -> None:
+    allowed = API_PATHS[path]
+    reply = call(sandbox, method, path)
+
+    assert (reply.status, reply.headers["Allow"], reply.headers["Content-Type"]) == (405, allowed, "application/json")
+    assert reply.body == ("" if method == "HEAD" else error("107", None))
+    assert [(e["method"], e["path"], e["status"], e["auth_ok"]) for e in sandbox.requests] == [(method, path, 405, True)]
+    if method != "HEAD":
+        assert sandbox.requests[0]["response"] == reply.body
+
+
+@pytest.mark.parametrize("method", OTHER_METHODS)
+def test_unknown_path_is_404_for_every_method(sandbox: SandboxServer, method: str) -> None:
+    reply = call(sandbox, method, "/v1/omnimessage/x/y")
+
+    assert (reply.status, reply.headers["Allow"]) == (404, None)
+    assert reply.body == ("" if method == "HEAD" else error("101", None))
+    assert [(e["method"], e["status"]) for e in sandbox.requests] == [(method, 404)]
+
+
+def test_control_api_answers_unsupported_methods_with_405_too(sandbox: SandboxServer) -> None:
+    reply = call(sandbox, "TRACE", "/_sandbox/config", auth=None)
+
+    assert (reply.status, reply.body, reply.headers["Allow"]) == (405, error("107", None), "GET, POST")
+    assert sandbox.requests == []
 
 
 # -- faults --------------------------------------------------------------------------------------------------
@@ -570,13 +534,6 @@ def test_control_api_rejects_bad_input(sandbox: SandboxServer) -> None:
 
 # -- script mode and TLS -------------------------------------------------------------------------------------
 
-def start_script(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, Path]:
-    port_file = tmp_path / "port"
-    cmd = [sys.executable, str(SCRIPT), "--port", "0", "--port-file", str(port_file), *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return proc, proc.stdout.readline() if proc.stdout else "", port_file
-
-
 def test_script_mode_serves_until_sigterm(tmp_path: Path) -> None:
     proc, line, port_file = start_script(tmp_path, "--max-lifetime", "30")
     try:
@@ -617,6 +574,20 @@ def test_script_mode_refuses_non_loopback_host(tmp_path: Path) -> None:
 
     assert (proc.returncode, line, port_file.exists()) == (2, "", False)
     assert "loopback" in stderr
+
+
+@pytest.mark.parametrize("workdir", ["repo", "elsewhere"])
+def test_script_without_its_requirements_prints_how_to_install_them(tmp_path: Path, workdir: str) -> None:
+    """`-I -S` runs the same interpreter without site-packages: no pydantic, no messente_api."""
+    cwd = SCRIPT.parents[2] if workdir == "repo" else tmp_path
+    proc = subprocess.run([sys.executable, "-I", "-S", str(SCRIPT), "--port", "0"], cwd=cwd, capture_output=True, text=True,
+                          timeout=60, check=False)
+
+    requirements = "tests/sandbox/requirements.txt" if workdir == "repo" else str(SCRIPT.parent / "requirements.txt")
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr == (f"messente-sandbox: the Python package 'pydantic' is missing; install the sandbox's requirements with: "
+                           f"{Path(sys.executable).name} -m pip install -r {requirements}\n")
 
 
 def test_script_mode_tls_until_sigint(tmp_path: Path) -> None:
