@@ -21,12 +21,14 @@ import pytest
 
 E2E_DIR = str(Path(__file__).resolve().parent)
 SANDBOX_DIR = str(Path(__file__).resolve().parent.parent / "sandbox")
-for _path in (E2E_DIR, SANDBOX_DIR):
+UTILS_DIR = str(Path(__file__).resolve().parent.parent / "utils")
+for _path in (E2E_DIR, SANDBOX_DIR, UTILS_DIR):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
 from messente_e2e import E2E_PASSWORD, E2E_USERNAME, REPO_ROOT, AnsibleRunner, calls, find_rejections  # noqa: E402
 from messente_sandbox import SandboxServer  # noqa: E402
+from postgres_server import PostgresServer  # noqa: E402
 
 BIN_DIR = Path(sys.executable).parent
 COLLECTION_DIR = ("ansible_collections", "messente", "omnichannel")
@@ -122,3 +124,22 @@ def start_sandbox(request: pytest.FixtureRequest) -> Iterator[Callable[..., Sand
 def sandbox(start_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
     """A fresh plain-HTTP sandbox expecting the e2e credentials."""
     return start_sandbox()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the tests that share a ledger; started on first use, always stopped."""
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_ledger_url(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> str:
+    """A ledger URL on a database of its own, so that no two tests share ledger entries."""
+    import psycopg  # pylint: disable=import-outside-toplevel  # only the tests that need PostgreSQL import it
+
+    name = f"e2e_{abs(hash(request.node.nodeid)) % 10 ** 12}"
+    with psycopg.connect(postgres_server.url(), autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")
+        connection.execute(f"CREATE DATABASE {name}")
+    return postgres_server.url(database=name)

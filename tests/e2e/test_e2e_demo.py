@@ -30,7 +30,8 @@ def test_demo_schedules_inspects_cancels_and_cleans_up() -> None:
     omnimessage_id = re.search(rf"omnimessage_id: +({UUID})", output)
     assert omnimessage_id, output
     assert re.search(r"send time \(UTC\): +\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00", output), output
-    assert f"cancel result:       Cancelled scheduled omnimessage {omnimessage_id.group(1)} (changed=True)" in output
+    assert "schedule result:     Key 'demo-maintenance-notice': 1 scheduled" in output
+    assert "cancel result:       Key 'demo-maintenance-notice': 1 cancelled (changed=True)" in output
     assert "state before cancel: scheduled" in output
     assert re.search(rf"POST +/v1/omnimessage +-> 201\n +GET +/v1/omnimessage/{omnimessage_id.group(1)}/status +-> 200\n"
                      rf" +DELETE +/v1/omnimessage/{omnimessage_id.group(1)} +-> 202", output), output

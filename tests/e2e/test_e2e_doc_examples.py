@@ -45,11 +45,11 @@ def write_inventory(directory: Path) -> Path:
     return inventory
 
 
-def run_yaml_example(ansible: AnsibleRunner, sandbox: SandboxServer, example: Example, directory: Path) -> AnsibleRun:
+def run_yaml_example(ansible: AnsibleRunner, sandbox: SandboxServer, example: Example, directory: Path, extra_vars: dict) -> AnsibleRun:
     play = directory / "example.yml"
     play.write_text(yaml.safe_dump(example.plays(), sort_keys=False), encoding="utf-8")
     variables = directory / "vars.json"
-    variables.write_text(json.dumps(EXAMPLE_VARS), encoding="utf-8")
+    variables.write_text(json.dumps(dict(EXAMPLE_VARS, **extra_vars)), encoding="utf-8")
     options = ["-i", str(write_inventory(directory)), "-e", f"@{variables}"]
     return ansible.playbook(str(play), sandbox.base_url, options=options)
 
@@ -76,8 +76,12 @@ def test_there_are_examples_of_every_kind() -> None:
 
 
 @pytest.mark.parametrize("example", YAML_EXAMPLES, ids=[example.name for example in YAML_EXAMPLES])
-def test_yaml_example_runs_green(ansible: AnsibleRunner, sandbox: SandboxServer, example: Example, tmp_path: Path) -> None:
-    run = run_yaml_example(ansible, sandbox, example, tmp_path)
+def test_yaml_example_runs_green(ansible: AnsibleRunner, sandbox: SandboxServer, example: Example, tmp_path: Path,
+                                request: pytest.FixtureRequest) -> None:
+    needs_postgres = "messente_ledger_url" in example.text  # a shared ledger: the example gets a real PostgreSQL one
+    extra_vars = {"messente_ledger_url": request.getfixturevalue("postgres_ledger_url")} if needs_postgres else {}
+
+    run = run_yaml_example(ansible, sandbox, example, tmp_path, extra_vars)
 
     assert run.rc == 0, f"{example.name}\n{example.text}\n{run.describe()}"
     assert "[WARNING]" not in run.output, run.output

@@ -154,7 +154,7 @@ def test_example_playbook(ansible: AnsibleRunner, sandbox: SandboxServer, target
     assert log[0]["body"]["time_to_send"] == wire(send_at)
     for shown in (rf"omnimessage_id:\s+{omnimessage_id}", rf"send time \(UTC\):\s+{re.escape(wire(send_at))}",
                   r"channels:\s+viber -> sms", r"state before cancel:\s+scheduled",
-                  rf"cancel result:\s+Cancelled scheduled omnimessage {omnimessage_id} \(changed=True\)"):
+                  r"cancel result:\s+Key 'demo-maintenance-notice': 1 cancelled \(changed=True\)"):
         assert re.search(shown, run.stdout), f"{shown!r} not printed:\n{run.describe()}"
     assert [message["state"] for message in sandbox.messages] == ["cancelled"]
 

@@ -115,4 +115,4 @@ def test_shipped_playbook_runs_in_check_mode_without_requests(ansible: AnsibleRu
     assert sandbox.requests == []
     assert re.search(r"omnimessage_id:\s+none, check mode schedules nothing", run.stdout), run.stdout
     assert re.search(r"channels:\s+viber -> sms", run.stdout), run.stdout
-    assert re.search(r"state before cancel:\s+not looked up", run.stdout), run.stdout
+    assert re.search(r"state before cancel:\s+nothing stored yet", run.stdout), run.stdout

@@ -79,7 +79,7 @@ main() {
     log "== local Messente sandbox listening on http://127.0.0.1:$port/v1"
     MESSENTE_API_URL="http://127.0.0.1:$port/v1" MESSENTE_API_USERNAME=$SANDBOX_USER MESSENTE_API_PASSWORD=$SANDBOX_PASSWORD \
         ANSIBLE_COLLECTIONS_PATH="$work/collections" ANSIBLE_HOME="$work/ansible-home" ANSIBLE_CONFIG="$work/ansible.cfg" \
-        ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_LOCALHOST_WARNING=false \
+        ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_LOCALHOST_WARNING=false MESSENTE_LEDGER="$work/ledger.sqlite3" \
         "$venv/bin/ansible-playbook" messente.omnichannel.schedule_inspect_cancel
     show_sandbox_log "$venv/bin/python" "$port"
     stop_sandbox
