@@ -25,6 +25,7 @@ options:
       - If not set, the value of the E(MESSENTE_LEDGER) environment variable is used, and then the default.
     type: str
     default: ~/.ansible/messente/ledger.sqlite3
+    version_added: 1.1.0
 requirements:
   - psycopg (version 3, only for a PostgreSQL O(ledger); the module imports it only then)
 """

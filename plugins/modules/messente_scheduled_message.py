@@ -86,6 +86,7 @@ options:
         run changes nothing. O(omnimessage_id) is not needed.
       - Without O(key), every run with O(state=present) schedules a new message.
     type: str
+    version_added: 1.1.0
   verify:
     description:
       - With O(key), whether to ask Messente for the live status of each stored id whose message is unchanged (one GET
@@ -93,6 +94,7 @@ options:
       - V(false) trusts the ledger, so a re-run of unchanged recipients then makes no request at all.
     type: bool
     default: true
+    version_added: 1.1.0
   retry_pending:
     description:
       - With O(key), send to recipients whose entry an earlier run left pending, that is claimed without knowing
@@ -101,6 +103,7 @@ options:
         reports), since the message may then exist twice.
     type: bool
     default: false
+    version_added: 1.1.0
   to:
     description:
       - Recipient phone numbers in E.164 format, such as V(+37251234567). Spaces, dashes, dots and parentheses are ignored.
@@ -213,6 +216,7 @@ options:
       - V(true) reports such an id with C(changed=false) instead, for clean-up tasks that may run twice.
     type: bool
     default: false
+    version_added: 1.1.0
   allow_partial:
     description:
       - With several recipients or ids, whether the task succeeds when only some of them could be scheduled or cancelled.
@@ -372,6 +376,7 @@ results:
         - With O(key) only. What the task did for this recipient (in check mode, would do), see O(key).
       type: str
       choices: [scheduled, unchanged, rescheduled, cancelled, sent, failed]
+      version_added: 1.1.0
     omnimessage_id:
       description: The id of the omnimessage; V(null) if it could not be scheduled, and in check mode.
       type: str
@@ -416,6 +421,7 @@ key:
   returned: always
   type: str
   sample: maintenance-2030-06-22-payments
+  version_added: 1.1.0
 actions:
   description:
     - With O(key), how many recipients ended in each action (V(scheduled), V(unchanged), V(rescheduled),
@@ -423,6 +429,7 @@ actions:
   returned: always
   type: dict
   sample: {"scheduled": 1, "unchanged": 2, "rescheduled": 0, "cancelled": 0, "sent": 0, "failed": 0}
+  version_added: 1.1.0
 cancelled:
   description: With O(state=absent), whether this task cancelled a message; V(null) with O(state=present).
   returned: always
