@@ -32,7 +32,7 @@ LEDGER_OPTION = "ledger"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 SECRET_URL_PARAMETERS = ("password", "sslpassword")
 REDACTED = "********"
-WRITE_ATTEMPTS = 3
+TRANSACTION_ATTEMPTS = 3
 DEFAULT_POLL_SECONDS = 0.2
 
 # Every statement is written once for both backends: "?" placeholders and a {schema} prefix for the table names
@@ -197,6 +197,15 @@ def url_scheme(location: str) -> str | None:
     return None
 
 
+def split_url(location: str) -> tuple[str, str, str, str, str]:
+    """(scheme, userinfo, hosts, database, query) of a URL, tolerant of every libpq form (several hosts, [::1])."""
+    scheme, rest = location.partition("://")[0], location.partition("://")[2].partition("#")[0]
+    rest, query = rest.partition("?")[0], rest.partition("?")[2]
+    authority, database = rest.partition("/")[0], rest.partition("/")[2]
+    userinfo, hosts = authority.rpartition("@")[0], authority.rpartition("@")[2]
+    return scheme.lower(), userinfo, hosts, database, query
+
+
 def describe_location(location: Any) -> str:
     """The ledger as messages show it: the absolute path, or the URL without any password."""
     if not isinstance(location, str) or not location:
@@ -206,10 +215,7 @@ def describe_location(location: Any) -> str:
         return os.path.abspath(os.path.expanduser(location))
     if scheme not in POSTGRES_SCHEMES:
         return f"{scheme}://..."
-    rest = location.partition("://")[2].partition("#")[0]
-    rest, _, query = rest.partition("?")
-    authority, _, database = rest.partition("/")
-    userinfo, _, hosts = authority.rpartition("@")
+    scheme, userinfo, hosts, database, query = split_url(location)
     user = unquote(userinfo.partition(":")[0])
     kept = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True)
             if name not in SECRET_URL_PARAMETERS]
@@ -219,10 +225,8 @@ def describe_location(location: Any) -> str:
 
 def url_secrets(location: str) -> list[str]:
     """Every password a PostgreSQL URL or PGPASSWORD carries, in each spelling an error message might echo."""
-    rest = location.partition("://")[2].partition("#")[0]
-    query = rest.partition("?")[2]
-    userinfo = rest.partition("/")[0].partition("?")[0].rpartition("@")[0]
-    found = [userinfo.partition(":")[2]] if ":" in userinfo else []
+    _scheme, userinfo, _hosts, _database, query = split_url(location)
+    found = [userinfo.partition(":")[2]]
     found += [value for name, value in parse_qsl(query, keep_blank_values=True) if name in SECRET_URL_PARAMETERS]
     found += [os.environ.get("PGPASSWORD", "")]
     spellings = {spelling for secret in found for spelling in (secret, unquote(secret)) if spelling}
@@ -361,7 +365,7 @@ class Ledger:
                     with self._transaction(write) as cursor:
                         return work(cursor)
                 except self._driver_errors as error:  # pylint: disable=catching-non-exception
-                    if attempt >= WRITE_ATTEMPTS or not self._retryable(error):
+                    if attempt >= TRANSACTION_ATTEMPTS or not self._retryable(error):
                         raise
                     attempt += 1
 

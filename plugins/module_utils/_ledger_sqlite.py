@@ -101,4 +101,3 @@ class SQLiteLedger(Ledger):
     def _table_exists(self, cursor: Any, name: str) -> bool:
         cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return cursor.fetchone() is not None
-
