@@ -214,8 +214,8 @@ def test_record_scheduled_only_where_the_owner_still_holds_the_claim(ledger: Led
     ledger.claim(ALICE, KEY, [Claim("+1", "b1", None), Claim("+2", "b2", None)], owner, LEASE)
     assert ledger.record_scheduled(ALICE, KEY, [("+1", "om-x")], intruder) == [False]
     assert ledger.entries(ALICE, KEY)["+1"].state == "pending"
-    assert ledger.record_scheduled(ALICE, KEY, [("+1", "om-1"), ("+2", "om-2"), ("+3", "om-3")], owner) == \
-        [True, True, False]
+    assert ledger.record_scheduled(ALICE, KEY, [("+3", "om-3"), ("+2", "om-2"), ("+1", "om-1")], owner) == \
+        [False, True, True]
     assert ledger.record_scheduled(ALICE, KEY, [("+1", "om-again")], owner) == [False]
     rows = ledger.entries(ALICE, KEY)
     assert {r: (e.state, e.omnimessage_id, e.owner, e.version) for r, e in rows.items()} == {
@@ -269,7 +269,7 @@ def test_mark_uncertain_ends_the_claim_but_keeps_what_is_known(ledger: Ledger) -
     owner, intruder = new_owner_token(), new_owner_token()
     ledger.claim(ALICE, KEY, [Claim("+1", "new", before.version)], owner, LEASE)
     assert ledger.mark_uncertain(ALICE, KEY, ["+1"], intruder) == [False]
-    assert ledger.mark_uncertain(ALICE, KEY, ["+1", "+9"], owner) == [True, False]
+    assert ledger.mark_uncertain(ALICE, KEY, ["+9", "+1"], owner) == [False, True]
     entry = ledger.entries(ALICE, KEY)["+1"]
     assert (entry.state, entry.body, entry.owner, entry.lease_until, entry.version) == (
         "uncertain", "new", owner, None, before.version + 2)
@@ -280,7 +280,7 @@ def test_mark_uncertain_ends_the_claim_but_keeps_what_is_known(ledger: Ledger) -
 
 def test_forget_is_a_compare_and_swap_on_version(ledger: Ledger) -> None:
     first, second = scheduled(ledger, "+1", "om-1"), scheduled(ledger, "+2", "om-2")
-    assert ledger.forget(ALICE, KEY, [("+1", first.version + 1), ("+2", second.version), ("+3", 1)]) == \
+    assert ledger.forget(ALICE, KEY, [("+3", 1), ("+2", second.version), ("+1", first.version + 1)]) == \
         [False, True, False]
     assert ledger.entries(ALICE, KEY) == {"+1": first}
 
