@@ -309,13 +309,17 @@ def test_version_bumps_on_every_write(ledger: Ledger) -> None:
 # -- many processes at the same moment ---------------------------------------------------------------------------
 
 def _claim_together(location: str, key: str, claims: list[Claim], barrier: Any, results: Any) -> None:
-    """One racer: open the ledger when all are ready, then claim when all have opened."""
-    barrier.wait(timeout=120)
-    with open_ledger(location) as ledger:
+    """One racer: open the ledger when all are ready, then claim when all have opened; reports what it won."""
+    try:
         barrier.wait(timeout=120)
-        owner = new_owner_token()
-        won = ledger.claim(ALICE, key, claims, owner, LEASE)
+        with open_ledger(location) as ledger:
+            barrier.wait(timeout=120)
+            owner = new_owner_token()
+            won = ledger.claim(ALICE, key, claims, owner, LEASE)
         results.put((owner, [claim.recipient for claim, ok in zip(claims, won) if ok]))
+    except BaseException as error:  # pylint: disable=broad-exception-caught
+        barrier.abort()
+        results.put(("error", f"{type(error).__name__}: {error}"))
 
 
 def race(location: str, key: str, claims: list[Claim]) -> dict[str, list[str]]:
@@ -327,15 +331,16 @@ def race(location: str, key: str, claims: list[Claim]) -> dict[str, list[str]]:
     for racer in racers:
         racer.start()
     try:
-        outcome = dict(results.get(timeout=300) for _racer in racers)
+        reports = [results.get(timeout=300) for _racer in racers]
         for racer in racers:
             racer.join(timeout=120)
-        assert [racer.exitcode for racer in racers] == [0] * PROCESSES
     finally:
         for racer in racers:
             if racer.is_alive():
                 racer.kill()
-    return outcome
+    assert [report for report in reports if report[0] == "error"] == []
+    assert [racer.exitcode for racer in racers] == [0] * PROCESSES
+    return dict(reports)
 
 
 @pytest.mark.parametrize("round_number", [1, 2, 3])
@@ -362,6 +367,31 @@ def test_processes_swapping_the_same_version_win_each_row_exactly_once(location:
     assert won == sorted(recipients)
     with open_ledger(location) as ledger:
         assert {e.version for e in ledger.entries(ALICE, KEY).values()} == {versions[recipients[0]] + 1}
+
+
+def _open_together(location: str, barrier: Any, results: Any) -> None:
+    try:
+        barrier.wait(timeout=120)
+        with open_ledger(location) as ledger:
+            results.put(ledger.description)
+    except BaseException as error:  # pylint: disable=broad-exception-caught
+        results.put(f"{type(error).__name__}: {error}")
+
+
+def test_processes_opening_a_new_ledger_at_once_all_succeed(backend: str, new_location: Callable[[], str]) -> None:
+    context = multiprocessing.get_context("fork")
+    for _round in range(10):
+        location = new_location()
+        barrier, results = context.Barrier(PROCESSES), context.Queue()
+        openers = [context.Process(target=_open_together, args=(location, barrier, results))
+                   for _opener in range(PROCESSES)]
+        for opener in openers:
+            opener.start()
+        reports = [results.get(timeout=300) for _opener in openers]
+        for opener in openers:
+            opener.join(timeout=120)
+        assert reports == [describe_location(location)] * PROCESSES
+        assert RawDatabase(backend, location).execute("SELECT value FROM {schema}meta") == [(SCHEMA_VERSION,)]
 
 
 # -- liveness and waiting ----------------------------------------------------------------------------------------
