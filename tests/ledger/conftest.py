@@ -47,6 +47,13 @@ from ansible_collections.messente.omnichannel.tests.ledger.ledger_sql import Raw
 from ansible_collections.messente.omnichannel.tests.utils.postgres_server import PostgresServer  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libpq settings in the developer's environment (PGPASSWORD, PGHOST, ...) must not change what a test sees."""
+    for name in [name for name in os.environ if name.startswith("PG")]:
+        monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """One real PostgreSQL server for the session, stopped at its end whatever the tests did."""

@@ -709,6 +709,17 @@ def test_postgres_password_from_environment_is_used(postgres_server: PostgresSer
         assert ledger.claim(ALICE, KEY, [Claim("+1", "b", None)], new_owner_token(), LEASE) == [True]
 
 
+def test_postgres_password_from_a_pgpass_file(postgres_server: PostgresServer, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    database = create_database(postgres_server)
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"127.0.0.1:{postgres_server.port}:{database}:admin:{postgres_server.password}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    with open_ledger(postgres_server.url(database=database, with_password=False)) as ledger:
+        assert ledger.claim(ALICE, KEY, [Claim("+1", "b", None)], new_owner_token(), LEASE) == [True]
+
+
 def test_postgres_scheme_in_any_case_and_short_form(postgres_server: PostgresServer) -> None:
     url = postgres_server.url(database=create_database(postgres_server))
     for spelling in ("POSTGRESQL://", "postgres://", "Postgres://"):
