@@ -27,12 +27,11 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode
 
 SCHEMA_VERSION = 1
-STATES = ("pending", "scheduled", "uncertain")
 LEDGER_OPTION = "ledger"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 SECRET_URL_PARAMETERS = ("password", "sslpassword")
 REDACTED = "********"
-WRITE_ATTEMPTS = 3
+TRANSACTION_ATTEMPTS = 3
 DEFAULT_POLL_SECONDS = 0.2
 
 # Every statement is written once for both backends: "?" placeholders and a {schema} prefix for the table names
@@ -197,6 +196,15 @@ def url_scheme(location: str) -> str | None:
     return None
 
 
+def split_url(location: str) -> tuple[str, str, str, str, str]:
+    """(scheme, userinfo, hosts, database, query) of a URL, tolerant of every libpq form (several hosts, [::1])."""
+    scheme, rest = location.partition("://")[0], location.partition("://")[2].partition("#")[0]
+    rest, query = rest.partition("?")[0], rest.partition("?")[2]
+    authority, database = rest.partition("/")[0], rest.partition("/")[2]
+    userinfo, hosts = authority.rpartition("@")[0], authority.rpartition("@")[2]
+    return scheme.lower(), userinfo, hosts, database, query
+
+
 def describe_location(location: Any) -> str:
     """The ledger as messages show it: the absolute path, or the URL without any password."""
     if not isinstance(location, str) or not location:
@@ -206,10 +214,7 @@ def describe_location(location: Any) -> str:
         return os.path.abspath(os.path.expanduser(location))
     if scheme not in POSTGRES_SCHEMES:
         return f"{scheme}://..."
-    rest = location.partition("://")[2].partition("#")[0]
-    rest, _, query = rest.partition("?")
-    authority, _, database = rest.partition("/")
-    userinfo, _, hosts = authority.rpartition("@")
+    scheme, userinfo, hosts, database, query = split_url(location)
     user = unquote(userinfo.partition(":")[0])
     kept = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True)
             if name not in SECRET_URL_PARAMETERS]
@@ -219,10 +224,8 @@ def describe_location(location: Any) -> str:
 
 def url_secrets(location: str) -> list[str]:
     """Every password a PostgreSQL URL or PGPASSWORD carries, in each spelling an error message might echo."""
-    rest = location.partition("://")[2].partition("#")[0]
-    query = rest.partition("?")[2]
-    userinfo = rest.partition("/")[0].partition("?")[0].rpartition("@")[0]
-    found = [userinfo.partition(":")[2]] if ":" in userinfo else []
+    _scheme, userinfo, _hosts, _database, query = split_url(location)
+    found = [userinfo.partition(":")[2]]
     found += [value for name, value in parse_qsl(query, keep_blank_values=True) if name in SECRET_URL_PARAMETERS]
     found += [os.environ.get("PGPASSWORD", "")]
     spellings = {spelling for secret in found for spelling in (secret, unquote(secret)) if spelling}
@@ -267,17 +270,17 @@ class Ledger:
         """Take recipients before POSTing to them, atomically: True where this run won and may send."""
         now = time.time()
         scope = (identity.api_user, identity.api_host, key)
-        order = sorted(range(len(claims)), key=lambda index: claims[index].recipient)  # one lock order for all
-        new = [index for index in order if claims[index].expected_version is None]
-        existing = [index for index in order if claims[index].expected_version is not None]
+        new = [index for index, claim in enumerate(claims) if claim.expected_version is None]
+        existing = [index for index, claim in enumerate(claims) if claim.expected_version is not None]
         new_rows = [(*scope, claims[i].recipient, claims[i].body, owner, now + lease_seconds, now) for i in new]
         existing_rows = [(claims[i].body, owner, now + lease_seconds, now, *scope, claims[i].recipient,
                           claims[i].expected_version) for i in existing]
 
         def write(cursor: Any) -> list[bool]:
             won = [False] * len(claims)
-            outcomes = self._each(cursor, self._sql(CLAIM_NEW), new_rows)
-            outcomes += self._each(cursor, self._sql(CLAIM_EXISTING), existing_rows)
+            outcomes = self._each_in_order(cursor, CLAIM_NEW, new_rows, [claims[i].recipient for i in new])
+            outcomes += self._each_in_order(cursor, CLAIM_EXISTING, existing_rows,
+                                            [claims[i].recipient for i in existing])
             for index, outcome in zip(new + existing, outcomes):
                 won[index] = outcome
             return won
@@ -289,8 +292,8 @@ class Ledger:
         now = time.time()
         rows = [(omnimessage_id, now, identity.api_user, identity.api_host, key, recipient, owner)
                 for recipient, omnimessage_id in items]
-        return self._run("record scheduled messages in", lambda cursor: self._each(
-            cursor, self._sql(RECORD_SCHEDULED), rows))
+        return self._run("record scheduled messages in", lambda cursor: self._each_in_order(
+            cursor, RECORD_SCHEDULED, rows, [recipient for recipient, _id in items]))
 
     def release(self, identity: Identity, key: str, recipients: Sequence[str], owner: str,
                 restore: bool) -> list[bool]:
@@ -301,10 +304,11 @@ class Ledger:
         def write(cursor: Any) -> list[bool]:
             restored = [False] * len(recipients)
             if restore:
-                restored = self._each(cursor, self._sql(RESTORE_PREVIOUS),
-                                      [(now, *scope, recipient, owner) for recipient in recipients])
-            deleted = self._each(cursor, self._sql(DELETE_CLAIMED),
-                                 [(*scope, recipient, owner) for recipient in recipients])
+                restored = self._each_in_order(cursor, RESTORE_PREVIOUS,
+                                               [(now, *scope, recipient, owner) for recipient in recipients],
+                                               recipients)
+            deleted = self._each_in_order(cursor, DELETE_CLAIMED,
+                                          [(*scope, recipient, owner) for recipient in recipients], recipients)
             return [was_restored or was_deleted for was_restored, was_deleted in zip(restored, deleted)]
         return self._run("release claims in", write)
 
@@ -312,14 +316,15 @@ class Ledger:
         """The run ends without knowing whether Messente processed the POST: later runs must not resend blindly."""
         now = time.time()
         rows = [(now, identity.api_user, identity.api_host, key, recipient, owner) for recipient in recipients]
-        return self._run("mark entries uncertain in", lambda cursor: self._each(
-            cursor, self._sql(MARK_UNCERTAIN), rows))
+        return self._run("mark entries uncertain in", lambda cursor: self._each_in_order(
+            cursor, MARK_UNCERTAIN, rows, recipients))
 
     def forget(self, identity: Identity, key: str, recipients_with_versions: Sequence[tuple[str, int]]) -> list[bool]:
         """Drop rows whose message was cancelled, only if nobody changed them since they were read."""
         rows = [(identity.api_user, identity.api_host, key, recipient, version)
                 for recipient, version in recipients_with_versions]
-        return self._run("forget entries in", lambda cursor: self._each(cursor, self._sql(FORGET), rows))
+        return self._run("forget entries in", lambda cursor: self._each_in_order(
+            cursor, FORGET, rows, [recipient for recipient, _version in recipients_with_versions]))
 
     def close(self) -> None:
         """Release the connection; the backend closes it."""
@@ -335,6 +340,16 @@ class Ledger:
 
     def _sql(self, statement: str) -> str:
         return statement.format(schema=self._schema_prefix).replace("?", self._placeholder)
+
+    def _each_in_order(self, cursor: Any, statement: str, rows: Sequence[tuple],
+                       recipients: Sequence[str]) -> list[bool]:
+        """``_each`` in recipient order, so concurrent transactions lock rows in one order; results in the caller's."""
+        order = sorted(range(len(rows)), key=recipients.__getitem__)
+        outcomes = self._each(cursor, self._sql(statement), [rows[index] for index in order])
+        results = [False] * len(rows)
+        for index, outcome in zip(order, outcomes):
+            results[index] = outcome
+        return results
 
     @contextmanager
     def _failures(self, action: str) -> Iterator[None]:
@@ -361,7 +376,7 @@ class Ledger:
                     with self._transaction(write) as cursor:
                         return work(cursor)
                 except self._driver_errors as error:  # pylint: disable=catching-non-exception
-                    if attempt >= WRITE_ATTEMPTS or not self._retryable(error):
+                    if attempt >= TRANSACTION_ATTEMPTS or not self._retryable(error):
                         raise
                     attempt += 1
 

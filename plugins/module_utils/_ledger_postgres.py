@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
 from ansible_collections.messente.omnichannel.plugins.module_utils._ledger import (
-    LEDGER_OPTION, Ledger, LedgerError, LedgerLibraryMissing, url_secrets)
+    LEDGER_OPTION, Ledger, LedgerError, LedgerLibraryMissing, url_scheme, url_secrets)
 
 try:
     import psycopg
@@ -80,8 +80,9 @@ class PostgresLedger(Ledger):
         self._driver_errors = (psycopg.Error,)
         self._secrets = url_secrets(location)
         self._connection: Any = None
+        conninfo = f"{url_scheme(location)}://{location.partition('://')[2]}"  # libpq wants the scheme in lower case
         with self._failures("open"):
-            self._connection = psycopg.connect(location, autocommit=True, **self._connect_defaults(location))
+            self._connection = psycopg.connect(conninfo, autocommit=True, **self._connect_defaults(conninfo))
         try:
             self._migrate()
         except LedgerError:

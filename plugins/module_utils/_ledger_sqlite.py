@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
 from ansible_collections.messente.omnichannel.plugins.module_utils._ledger import Ledger, LedgerError
 
 BUSY_TIMEOUT_SECONDS = 30.0
+WAL_RETRY_SECONDS = 0.05
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
 # INSERT ... ON CONFLICT DO NOTHING, shared with PostgreSQL, needs SQLite 3.24 (2018).
@@ -49,6 +51,20 @@ def create_private_file(path: str) -> None:
     os.close(descriptor)
 
 
+def enable_wal(connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL mode (it stays so). Openers of a new file that race here may get "database is locked"
+    at once, without SQLite's busy handler, so try again until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL").fetchall()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(WAL_RETRY_SECONDS)
+
+
 class SQLiteLedger(Ledger):
     """The ledger in one SQLite file; safe for the forks and threads of one or several processes on one host."""
 
@@ -65,7 +81,7 @@ class SQLiteLedger(Ledger):
             create_private_file(self.path)
             self._connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                                                check_same_thread=False)
-            self._connection.execute("PRAGMA journal_mode=WAL").fetchall()
+            enable_wal(self._connection)
         try:
             self._migrate()
         except LedgerError:
@@ -101,4 +117,3 @@ class SQLiteLedger(Ledger):
     def _table_exists(self, cursor: Any, name: str) -> bool:
         cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return cursor.fetchone() is not None
-

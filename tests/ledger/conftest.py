@@ -11,11 +11,12 @@ PostgreSQL test runs, and stopped at the end even when tests fail; every test ge
 from __future__ import annotations
 
 import atexit
+import itertools
 import os
 import shutil
 import sys
 import tempfile
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -46,6 +47,13 @@ from ansible_collections.messente.omnichannel.tests.ledger.ledger_sql import Raw
 from ansible_collections.messente.omnichannel.tests.utils.postgres_server import PostgresServer  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libpq settings in the developer's environment (PGPASSWORD, PGHOST, ...) must not change what a test sees."""
+    for name in [name for name in os.environ if name.startswith("PG")]:
+        monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """One real PostgreSQL server for the session, stopped at its end whatever the tests did."""
@@ -60,12 +68,22 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def location(backend: str, request: pytest.FixtureRequest, tmp_path: Any) -> str:
-    """A ledger location nobody has used yet: a new file path, or a URL of a new database."""
-    if backend == "sqlite":
-        return str(tmp_path / "ledger" / "ledger.sqlite3")
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return server.url(database=create_database(server))
+def new_location(backend: str, request: pytest.FixtureRequest, tmp_path: Any) -> Callable[[], str]:
+    """Makes ledger locations nobody has used yet: new file paths, or URLs of new databases."""
+    numbers = itertools.count(1)
+
+    def make() -> str:
+        if backend == "sqlite":
+            return str(tmp_path / f"ledger-{next(numbers)}" / "ledger.sqlite3")
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        return server.url(database=create_database(server))
+    return make
+
+
+@pytest.fixture
+def location(new_location: Callable[[], str]) -> str:
+    """A ledger location nobody has used yet."""
+    return new_location()
 
 
 @pytest.fixture

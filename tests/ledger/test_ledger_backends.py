@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import psycopg
 import pytest
 
 from ansible_collections.messente.omnichannel.plugins.module_utils import _ledger, _ledger_postgres
@@ -213,8 +214,8 @@ def test_record_scheduled_only_where_the_owner_still_holds_the_claim(ledger: Led
     ledger.claim(ALICE, KEY, [Claim("+1", "b1", None), Claim("+2", "b2", None)], owner, LEASE)
     assert ledger.record_scheduled(ALICE, KEY, [("+1", "om-x")], intruder) == [False]
     assert ledger.entries(ALICE, KEY)["+1"].state == "pending"
-    assert ledger.record_scheduled(ALICE, KEY, [("+1", "om-1"), ("+2", "om-2"), ("+3", "om-3")], owner) == \
-        [True, True, False]
+    assert ledger.record_scheduled(ALICE, KEY, [("+3", "om-3"), ("+2", "om-2"), ("+1", "om-1")], owner) == \
+        [False, True, True]
     assert ledger.record_scheduled(ALICE, KEY, [("+1", "om-again")], owner) == [False]
     rows = ledger.entries(ALICE, KEY)
     assert {r: (e.state, e.omnimessage_id, e.owner, e.version) for r, e in rows.items()} == {
@@ -227,8 +228,8 @@ def test_record_scheduled_clears_the_previous_content(ledger: Ledger) -> None:
     ledger.claim(ALICE, KEY, [Claim("+1", "new", before.version)], owner, LEASE)
     ledger.record_scheduled(ALICE, KEY, [("+1", "om-new")], owner)
     entry = ledger.entries(ALICE, KEY)["+1"]
-    assert (entry.body, entry.omnimessage_id, entry.state, entry.version) == ("new", "om-new", "scheduled",
-                                                                             before.version + 2)
+    assert (entry.body, entry.omnimessage_id, entry.state, entry.version) == (
+        "new", "om-new", "scheduled", before.version + 2)
     assert (entry.prev_body, entry.prev_omnimessage_id, entry.prev_state, entry.lease_until) == (None,) * 4
 
 
@@ -268,7 +269,7 @@ def test_mark_uncertain_ends_the_claim_but_keeps_what_is_known(ledger: Ledger) -
     owner, intruder = new_owner_token(), new_owner_token()
     ledger.claim(ALICE, KEY, [Claim("+1", "new", before.version)], owner, LEASE)
     assert ledger.mark_uncertain(ALICE, KEY, ["+1"], intruder) == [False]
-    assert ledger.mark_uncertain(ALICE, KEY, ["+1", "+9"], owner) == [True, False]
+    assert ledger.mark_uncertain(ALICE, KEY, ["+9", "+1"], owner) == [False, True]
     entry = ledger.entries(ALICE, KEY)["+1"]
     assert (entry.state, entry.body, entry.owner, entry.lease_until, entry.version) == (
         "uncertain", "new", owner, None, before.version + 2)
@@ -279,7 +280,7 @@ def test_mark_uncertain_ends_the_claim_but_keeps_what_is_known(ledger: Ledger) -
 
 def test_forget_is_a_compare_and_swap_on_version(ledger: Ledger) -> None:
     first, second = scheduled(ledger, "+1", "om-1"), scheduled(ledger, "+2", "om-2")
-    assert ledger.forget(ALICE, KEY, [("+1", first.version + 1), ("+2", second.version), ("+3", 1)]) == \
+    assert ledger.forget(ALICE, KEY, [("+3", 1), ("+2", second.version), ("+1", first.version + 1)]) == \
         [False, True, False]
     assert ledger.entries(ALICE, KEY) == {"+1": first}
 
@@ -308,13 +309,17 @@ def test_version_bumps_on_every_write(ledger: Ledger) -> None:
 # -- many processes at the same moment ---------------------------------------------------------------------------
 
 def _claim_together(location: str, key: str, claims: list[Claim], barrier: Any, results: Any) -> None:
-    """One racer: open the ledger when all are ready, then claim when all have opened."""
-    barrier.wait(timeout=120)
-    with open_ledger(location) as ledger:
+    """One racer: open the ledger when all are ready, then claim when all have opened; reports what it won."""
+    try:
         barrier.wait(timeout=120)
-        owner = new_owner_token()
-        won = ledger.claim(ALICE, key, claims, owner, LEASE)
+        with open_ledger(location) as ledger:
+            barrier.wait(timeout=120)
+            owner = new_owner_token()
+            won = ledger.claim(ALICE, key, claims, owner, LEASE)
         results.put((owner, [claim.recipient for claim, ok in zip(claims, won) if ok]))
+    except BaseException as error:  # pylint: disable=broad-exception-caught
+        barrier.abort()
+        results.put(("error", f"{type(error).__name__}: {error}"))
 
 
 def race(location: str, key: str, claims: list[Claim]) -> dict[str, list[str]]:
@@ -322,19 +327,20 @@ def race(location: str, key: str, claims: list[Claim]) -> dict[str, list[str]]:
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(PROCESSES), context.Queue()
     racers = [context.Process(target=_claim_together, args=(location, key, claims, barrier, results))
-              for _ in range(PROCESSES)]
+              for _racer in range(PROCESSES)]
     for racer in racers:
         racer.start()
     try:
-        outcome = dict(results.get(timeout=300) for _ in racers)
+        reports = [results.get(timeout=300) for _racer in racers]
         for racer in racers:
             racer.join(timeout=120)
-        assert [racer.exitcode for racer in racers] == [0] * PROCESSES
     finally:
         for racer in racers:
             if racer.is_alive():
                 racer.kill()
-    return outcome
+    assert [report for report in reports if report[0] == "error"] == []
+    assert [racer.exitcode for racer in racers] == [0] * PROCESSES
+    return dict(reports)
 
 
 @pytest.mark.parametrize("round_number", [1, 2, 3])
@@ -361,6 +367,31 @@ def test_processes_swapping_the_same_version_win_each_row_exactly_once(location:
     assert won == sorted(recipients)
     with open_ledger(location) as ledger:
         assert {e.version for e in ledger.entries(ALICE, KEY).values()} == {versions[recipients[0]] + 1}
+
+
+def _open_together(location: str, barrier: Any, results: Any) -> None:
+    try:
+        barrier.wait(timeout=120)
+        with open_ledger(location) as ledger:
+            results.put(ledger.description)
+    except BaseException as error:  # pylint: disable=broad-exception-caught
+        results.put(f"{type(error).__name__}: {error}")
+
+
+def test_processes_opening_a_new_ledger_at_once_all_succeed(backend: str, new_location: Callable[[], str]) -> None:
+    context = multiprocessing.get_context("fork")
+    for _round in range(10):
+        location = new_location()
+        barrier, results = context.Barrier(PROCESSES), context.Queue()
+        openers = [context.Process(target=_open_together, args=(location, barrier, results))
+                   for _opener in range(PROCESSES)]
+        for opener in openers:
+            opener.start()
+        reports = [results.get(timeout=300) for _opener in openers]
+        for opener in openers:
+            opener.join(timeout=120)
+        assert reports == [describe_location(location)] * PROCESSES
+        assert RawDatabase(backend, location).execute("SELECT value FROM {schema}meta") == [(SCHEMA_VERSION,)]
 
 
 # -- liveness and waiting ----------------------------------------------------------------------------------------
@@ -390,7 +421,7 @@ def test_claim_alive_counts_a_process_we_may_not_signal_as_alive(monkeypatch: py
 
 
 def test_owner_tokens_name_host_and_process_and_are_unique() -> None:
-    tokens = {new_owner_token() for _ in range(100)}
+    tokens = {new_owner_token() for _token in range(100)}
     assert len(tokens) == 100
     host, pid, nonce = next(iter(tokens)).rsplit(":", 2)
     assert (host, pid) == (HOST, str(os.getpid())) and len(nonce) == 16
@@ -446,7 +477,7 @@ def test_wait_for_claims_does_not_wait_for_gone_runs_or_other_recipients(ledger:
     ("http://127.0.0.1/ledger", "http"),
     ("file:///tmp/ledger.sqlite3", "file"),
     ("sqlite:///tmp/ledger.sqlite3", "sqlite"),
-])
+], ids=["mysql", "http", "file", "sqlite-url"])
 def test_unknown_schemes_are_refused_naming_the_option(location: str, scheme: str) -> None:
     with pytest.raises(LedgerError) as failure:
         open_ledger(location)
@@ -471,7 +502,8 @@ def test_locations_that_are_not_text_are_refused_naming_the_option(location: Any
     ("postgresql://u:p%40ss-Pg-Secret-7f3a9c1e-do-not-print@[::1]/db", "postgresql://u@[::1]/db"),
     ("relative/ledger.sqlite3", os.path.join(os.getcwd(), "relative", "ledger.sqlite3")),
     ("~/ledger.sqlite3", os.path.join(os.path.expanduser("~"), "ledger.sqlite3")),
-])
+], ids=["password-and-sslmode", "several-hosts", "password-in-query", "encoded-password-ipv6", "relative-path",
+        "home-path"])
 def test_describe_location_names_the_ledger_without_its_password(location: str, described: str) -> None:
     assert describe_location(location) == described
 
@@ -513,7 +545,7 @@ def test_sqlite_keeps_the_mode_of_an_existing_directory(tmp_path: Path) -> None:
 
 
 def test_sqlite_file_holds_no_password(tmp_path: Path) -> None:
-    assert [field for field in Identity.__dataclass_fields__] == ["api_user", "api_host"]
+    assert list(Identity.__dataclass_fields__) == ["api_user", "api_host"]
     path = tmp_path / "ledger.sqlite3"
     ledger = open_ledger(str(path))
     scheduled(ledger, "+3725550001", "om-1")
@@ -677,6 +709,25 @@ def test_postgres_password_from_environment_is_used(postgres_server: PostgresSer
         assert ledger.claim(ALICE, KEY, [Claim("+1", "b", None)], new_owner_token(), LEASE) == [True]
 
 
+def test_postgres_password_from_a_pgpass_file(postgres_server: PostgresServer, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    database = create_database(postgres_server)
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"127.0.0.1:{postgres_server.port}:{database}:admin:{postgres_server.password}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    with open_ledger(postgres_server.url(database=database, with_password=False)) as ledger:
+        assert ledger.claim(ALICE, KEY, [Claim("+1", "b", None)], new_owner_token(), LEASE) == [True]
+
+
+def test_postgres_scheme_in_any_case_and_short_form(postgres_server: PostgresServer) -> None:
+    url = postgres_server.url(database=create_database(postgres_server))
+    for spelling in ("POSTGRESQL://", "postgres://", "Postgres://"):
+        with open_ledger(spelling + url.partition("://")[2]) as ledger:
+            assert ledger.description.startswith(spelling.lower() + "admin@127.0.0.1:")
+            assert ledger.entries(ALICE, KEY) == {}
+
+
 @pytest.fixture
 def roles(postgres_server: PostgresServer) -> Callable[[str], str]:
     """Create login roles with DB_PASSWORD on the test server; the function returns the role's name."""
@@ -726,6 +777,33 @@ def test_postgres_locked_down_user_with_table_privileges(
         assert ledger.forget(ALICE, KEY, [("+1", entry.version)]) == [True]
     error = open_failure(postgres_server.url(user=reader, password=DB_PASSWORD, database=database))
     assert "permission denied for table meta" in error.message and "USAGE on schema messente" in error.message
+
+
+def test_postgres_retries_a_transaction_rolled_back_by_a_deadlock(
+        postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = open_ledger(postgres_server.url(database=create_database(postgres_server)))
+    statements: list[str] = []
+    each = ledger._each  # pylint: disable=protected-access
+
+    def deadlock_once(cursor: Any, statement: str, rows: Any) -> list[bool]:
+        statements.append(statement)
+        if len(statements) == 1:
+            each(cursor, statement, rows)  # written, then rolled back with the deadlock
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        return each(cursor, statement, rows)
+    monkeypatch.setattr(ledger, "_each", deadlock_once)
+    assert ledger.claim(ALICE, KEY, [Claim("+1", "b", None)], new_owner_token(), LEASE) == [True]
+    assert len(statements) == 3  # new rows, then again: new rows and existing rows
+    assert ledger.entries(ALICE, KEY)["+1"].version == 1
+
+    def always_unique_violation(cursor: Any, statement: str, rows: Any) -> list[bool]:
+        statements.append(statement)
+        raise psycopg.errors.UniqueViolation("duplicate key value")
+    monkeypatch.setattr(ledger, "_each", always_unique_violation)
+    with pytest.raises(LedgerError, match="^Cannot claim entries in the ledger postgresql://admin@"):
+        ledger.claim(ALICE, KEY, [Claim("+2", "b", None)], new_owner_token(), LEASE)
+    assert len(statements) == 4, "an error that trying again cannot cure is not retried"
+    ledger.close()
 
 
 # -- the test server itself --------------------------------------------------------------------------------------
