@@ -250,9 +250,11 @@ class Ledger:
     _placeholder = "?"
     _driver_errors: tuple = ()
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, read_only: bool = False) -> None:
         self.location = location
         self.description = describe_location(location)
+        self.read_only = read_only
+        self._empty = False  # a read-only ledger that does not exist yet: it holds nothing
         self._secrets: list[str] = []
         self._lock = threading.Lock()
 
@@ -260,6 +262,9 @@ class Ledger:
 
     def entries(self, identity: Identity, key: str) -> dict[str, Entry]:
         """Every recipient's row of one key, read in one statement so the picture is consistent."""
+        if self._empty:
+            return {}
+
         def read(cursor: Any) -> dict[str, Entry]:
             cursor.execute(self._sql(SELECT_ENTRIES), (identity.api_user, identity.api_host, key))
             return {row[0]: Entry(*row) for row in cursor.fetchall()}
@@ -369,6 +374,8 @@ class Ledger:
 
     def _run(self, action: str, work: Callable[[Any], Result], write: bool = True) -> Result:
         """One transaction around ``work``; a backend may ask to run it again after a deadlock (rolled back)."""
+        if write and self.read_only:
+            raise LedgerError(f"Cannot {action} the ledger {self.description}: it was opened read-only (check mode or a read)")
         attempt = 1
         with self._lock, self._failures(action):
             while True:
@@ -380,16 +387,28 @@ class Ledger:
                         raise
                     attempt += 1
 
+    def _prepare(self) -> None:
+        """Make the ledger usable: migrate it (and prove it writable), or, read-only, only check what it holds."""
+        if self.read_only:
+            self._empty = self._run("read", self._readable_version, write=False) == 0
+        else:
+            self._migrate()
+
+    def _readable_version(self, cursor: Any) -> int:
+        """The schema version, refusing one newer than this code knows: its rows could mean something else."""
+        current = self._schema_version(cursor)
+        if current > SCHEMA_VERSION:
+            raise LedgerError(
+                f"The ledger {self.description} has schema version {current}, newer than version {SCHEMA_VERSION} that "
+                f"this release of messente.omnichannel knows: upgrade the collection, or point the option {LEDGER_OPTION} "
+                "at another ledger")
+        return current
+
     def _migrate(self) -> None:
         """Create or upgrade the schema and prove the ledger writable, in one write transaction."""
         def migrate(cursor: Any) -> None:
             self._prepare_schema(cursor)
-            current = self._schema_version(cursor)
-            if current > SCHEMA_VERSION:
-                raise LedgerError(
-                    f"The ledger {self.description} has schema version {current}, newer than version "
-                    f"{SCHEMA_VERSION} that this release of messente.omnichannel knows: upgrade the collection, "
-                    f"or point the option {LEDGER_OPTION} at another ledger")
+            current = self._readable_version(cursor)
             for version, statements in MIGRATIONS:
                 if version > current:
                     for statement in statements:
@@ -441,16 +460,20 @@ def check_location(location: Any) -> str:
     return location
 
 
-def open_ledger(location: Any, postgres_schema: str = "messente") -> Ledger:
-    """Open (creating or migrating) the ledger at a file path or a PostgreSQL URL; fails before any API request."""
+def open_ledger(location: Any, postgres_schema: str = "messente", read_only: bool = False) -> Ledger:
+    """Open (creating or migrating) the ledger at a file path or a PostgreSQL URL; fails before any API request.
+
+    ``read_only`` (check mode, the info module) creates and migrates nothing: a ledger that does not exist yet reads
+    as empty, and every write fails.
+    """
     location = check_location(location)
     if is_postgres_url(location):
         # pylint: disable-next=import-outside-toplevel
         from ansible_collections.messente.omnichannel.plugins.module_utils._ledger_postgres import PostgresLedger
-        return PostgresLedger(location, postgres_schema)
+        return PostgresLedger(location, postgres_schema, read_only)
     # pylint: disable-next=import-outside-toplevel
     from ansible_collections.messente.omnichannel.plugins.module_utils._ledger_sqlite import SQLiteLedger
-    return SQLiteLedger(location)
+    return SQLiteLedger(location, read_only)
 
 
 def wait_for_claims(ledger: Ledger, identity: Identity, key: str, recipients: Sequence[str], timeout: float,

@@ -68,8 +68,8 @@ class PostgresLedger(Ledger):
 
     _placeholder = "%s"
 
-    def __init__(self, location: str, schema: str = "messente") -> None:
-        super().__init__(location)
+    def __init__(self, location: str, schema: str = "messente", read_only: bool = False) -> None:
+        super().__init__(location, read_only)
         if not HAS_PSYCOPG:
             raise LedgerLibraryMissing("psycopg", PSYCOPG_IMPORT_ERROR, location)
         if not isinstance(schema, str) or not SCHEMA_NAME.match(schema):
@@ -84,7 +84,7 @@ class PostgresLedger(Ledger):
         with self._failures("open"):
             self._connection = psycopg.connect(conninfo, autocommit=True, **self._connect_defaults(conninfo))
         try:
-            self._migrate()
+            self._prepare()
         except LedgerError:
             self.close()
             raise

@@ -70,20 +70,24 @@ class SQLiteLedger(Ledger):
 
     _driver_errors = (sqlite3.Error, OSError)
 
-    def __init__(self, location: str) -> None:
-        super().__init__(location)
+    def __init__(self, location: str, read_only: bool = False) -> None:
+        super().__init__(location, read_only)
         self.path = self.description
         self._connection: sqlite3.Connection | None = None
         if sqlite3.sqlite_version_info < MINIMUM_SQLITE:
             raise LedgerError(f"The ledger {self.path} needs SQLite {'.'.join(map(str, MINIMUM_SQLITE))} or newer; "
                               f"this Python has SQLite {sqlite3.sqlite_version}")
+        if read_only and not os.path.exists(self.path):
+            self._empty = True  # nothing was ever stored, and reading must not create the file
+            return
         with self._failures("open"):
-            create_private_file(self.path)
+            if not read_only:
+                create_private_file(self.path)
             self._connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                                                check_same_thread=False)
             enable_wal(self._connection)
         try:
-            self._migrate()
+            self._prepare()
         except LedgerError:
             self.close()
             raise

@@ -130,13 +130,16 @@ def open_client(module: AnsibleModule, result_on_error: dict) -> Iterator[Messen
 
 
 @contextmanager
-def open_module_ledger(module: AnsibleModule, result_on_error: dict) -> Iterator[Ledger]:
-    """The ledger named by the ``ledger`` option, opened (and proven writable) before any request; always closed."""
+def open_module_ledger(module: AnsibleModule, result_on_error: dict, read_only: bool = False) -> Iterator[Ledger]:
+    """The ledger named by the ``ledger`` option, opened (and proven writable) before any request; always closed.
+
+    Read-only (check mode, the info module), nothing is created or written, and a ledger that does not exist is empty.
+    """
     location = module.params["ledger"]
     if isinstance(location, str):
         module.no_log_values.update(url_secrets(location))  # a password in a postgresql:// URL is masked everywhere
     try:
-        ledger = open_ledger(location)
+        ledger = open_ledger(location, read_only=read_only)
     except LedgerLibraryMissing as missing:
         module.fail_json(msg=missing_required_lib(missing.library), exception=missing.traceback, **result_on_error)
     except LedgerError as error:

@@ -105,7 +105,7 @@ def present(run: KeyedRun, desired: dict[str, dict], keep_stored_time: bool, now
     entries = run.ledger.entries(run.identity, run.key)
     steps = [Step(recipient, _desired_body(body, entries.get(recipient), keep_stored_time), entries.get(recipient))
              for recipient, body in desired.items()]
-    steps += [Step(recipient, None, entry) for recipient, entry in entries.items() if recipient not in desired]
+    steps += [Step(recipient, None, entry) for recipient, entry in sorted(entries.items()) if recipient not in desired]
     for step in steps:
         classify(step, run)
     _refuse_past_times(steps, now)
@@ -122,7 +122,7 @@ def present(run: KeyedRun, desired: dict[str, dict], keep_stored_time: bool, now
 
 def absent(run: KeyedRun) -> list[Step]:
     """Cancel every message of the key that is still scheduled, and forget it; a second run finds nothing to do."""
-    steps = [Step(recipient, None, entry) for recipient, entry in run.ledger.entries(run.identity, run.key).items()]
+    steps = [Step(recipient, None, entry) for recipient, entry in sorted(run.ledger.entries(run.identity, run.key).items())]
     for step in steps:
         classify(step, run)
     _read_statuses(run, steps)

@@ -174,7 +174,8 @@ def cancel_result(ids: list[str], entries: list[dict], diff: bool, allow_partial
 def run_keyed(module: Any, plan: SchedulePlan | None) -> dict:
     """Reconcile the key's messages with the task (state=present) or cancel them all (state=absent)."""
     params = module.params
-    with _module.open_module_ledger(module, empty_result()) as ledger, _module.open_client(module, empty_result()) as client:
+    with _module.open_module_ledger(module, empty_result(), read_only=module.check_mode) as ledger, \
+            _module.open_client(module, empty_result()) as client:
         run = _reconcile.KeyedRun(client, ledger, _module.identity_of(params), params["key"], new_owner_token(),
                                   module.check_mode, params["verify"], params["retry_pending"], params["concurrency"])
         try:
@@ -192,12 +193,13 @@ def keyed_result(steps: list, plan: SchedulePlan | None, params: dict, diff: boo
     """Shape a keyed run: one entry per recipient with its action, counts per action, the ids that stand now."""
     results = [_reconcile.describe(step) for step in steps]
     actions = _reconcile.count_actions(steps)
-    standing = [entry for entry in results if entry["omnimessage_id"] and entry["action"] not in ("cancelled", "failed")]
     failures = [entry for entry in results if entry["action"] == "failed"]
     result = empty_result()
     result.update(changed=any(actions[action] for action in _reconcile.CHANGING_ACTIONS), results=results, actions=actions,
-                  key=params["key"], omnimessage_ids=[entry["omnimessage_id"] for entry in standing],
+                  key=params["key"], omnimessage_ids=_keyed_ids(results, plan is None),
                   failed=bool(failures) and not params["allow_partial"], payload=_sent_payload(steps))
+    if plan is None:
+        result["cancelled"] = actions["cancelled"] > 0
     if plan is not None:
         result.update(to=plan.recipients[0] if plan.single else plan.recipients, time_to_send=results[0]["time_to_send"])
     if plan is not None and plan.single:
@@ -206,6 +208,12 @@ def keyed_result(steps: list, plan: SchedulePlan | None, params: dict, diff: boo
     if diff:
         result["diff"] = _reconcile.diff(steps, DIFF_BODIES_SHOWN)
     return result
+
+
+def _keyed_ids(results: list[dict], absent: bool) -> list[str]:
+    """Like the unkeyed module: the ids handled with state=absent, the ids that now stand with state=present."""
+    gone = () if absent else ("cancelled", "failed")
+    return [entry["omnimessage_id"] for entry in results if entry["omnimessage_id"] and entry["action"] not in gone]
 
 
 def _sent_payload(steps: list) -> dict | None:

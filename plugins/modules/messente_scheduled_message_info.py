@@ -293,7 +293,7 @@ def _key_entries(module: AnsibleModule, keys: list[str], empty: dict) -> list[di
     """The ledger entries of the keys, read before any request; no ledger is opened without a key."""
     if not keys:
         return []
-    with _module.open_module_ledger(module, empty) as ledger:
+    with _module.open_module_ledger(module, empty, read_only=True) as ledger:
         return key_entries(ledger, _module.identity_of(module.params), keys)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from doc_examples import Example, all_examples, is_yaml, runnable_command
+from doc_examples import DEDICATED, DOC_FILES, REPO_ROOT, Example, all_examples, is_yaml, runnable_command
 from messente_e2e import E2E_PASSWORD, E2E_USERNAME, RECIPIENT, AnsibleRun, AnsibleRunner
 from messente_sandbox import SandboxServer
 
@@ -65,6 +65,13 @@ def assert_example_effects(example: Example, run: AnsibleRun, sandbox: SandboxSe
         cancelled = {oid for entry in run.tasks if entry["result"].get("cancelled") for oid in entry["result"]["omnimessage_ids"]}
         states = {message["omnimessage_id"]: message["state"] for message in sandbox.messages}
         assert cancelled and all(states[oid] == "cancelled" for oid in cancelled), (cancelled, states)
+
+
+def test_every_guide_is_run_here_or_by_its_dedicated_test() -> None:
+    guides = {str(path.relative_to(REPO_ROOT)) for path in (REPO_ROOT / "docs" / "docsite" / "rst").glob("*.rst")}
+    assert guides == (set(DOC_FILES) - {"README.md"}) | set(DEDICATED)
+    for guide, test_module in DEDICATED.items():
+        assert Path(guide).name in (Path(__file__).parent / test_module).read_text(encoding="utf-8")
 
 
 def test_there_are_examples_of_every_kind() -> None:

@@ -831,3 +831,28 @@ def test_postgres_server_is_stopped_when_its_owner_is_killed() -> None:
         time.sleep(0.2)
     assert not pid_running(int(pid_text)), "the guard must stop the orphaned server"
     assert not os.path.exists(directory), "the guard must remove the orphaned server's directory"
+
+
+# --- read-only opening (check mode, the info module) ---------------------------------------------------------------
+
+
+def test_read_only_opening_of_a_ledger_that_does_not_exist_reads_empty_and_creates_nothing(location: str, backend: str) -> None:
+    with open_ledger(location, read_only=True) as ledger:
+        assert ledger.entries(ALICE, KEY) == {}
+        with pytest.raises(LedgerError, match="opened read-only"):
+            ledger.claim(ALICE, KEY, [Claim("+37251234567", "body-1", None)], new_owner_token(), 60)
+
+    if backend == "sqlite":
+        assert not os.path.exists(location) and not os.path.exists(os.path.dirname(location))
+    else:
+        assert RawDatabase(backend, location).execute(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'messente'") == [(0,)]
+
+
+def test_read_only_opening_reads_what_a_writer_stored(location: str, ledger: Ledger) -> None:
+    scheduled(ledger, "+37251234567", "id-1")
+
+    with open_ledger(location, read_only=True) as reader:
+        assert reader.entries(ALICE, KEY)["+37251234567"].omnimessage_id == "id-1"
+        with pytest.raises(LedgerError, match="opened read-only"):
+            reader.forget(ALICE, KEY, [("+37251234567", 2)])

@@ -376,6 +376,7 @@ def test_absent_with_a_key_cancels_everything_and_a_second_run_changes_nothing(h
 
     assert not first.failed, first.msg
     assert (first.result["changed"], first.result["actions"]) == (True, actions(cancelled=2))
+    assert (first.result["omnimessage_ids"], first.result["cancelled"]) == ([OID, OID2], True)
     assert stored(ledger_path) == {}
     assert (second.result["changed"], second.result["actions"], second.msg) == (False, NO_ACTIONS, f"Key {KEY!r}: no recipients")
     assert len(http.seen) == 3
@@ -411,3 +412,13 @@ def test_unknown_stored_id_is_not_resent(http: ScriptedHTTP, run_module: ModuleR
 
     assert run.failed
     assert f"Messente no longer knows omnimessage {OID}" in run.msg
+
+
+def test_check_mode_without_a_ledger_yet_predicts_scheduling_and_creates_no_file(http: ScriptedHTTP, run_module: ModuleRunner,
+                                                                                 ledger_path: str) -> None:
+    run = run_module(keyed_args(ledger_path, to=(TO, TO2)), check_mode=True)
+
+    assert not run.failed, run.msg
+    assert (run.result["changed"], run.result["actions"]) == (True, actions(scheduled=2))
+    assert run.result["payload"] == {"messages": [sms_payload(), sms_payload(to=TO2)]}
+    assert http.seen == [] and not os.path.exists(os.path.dirname(ledger_path))
