@@ -84,7 +84,7 @@ def test_there_are_examples_of_every_kind() -> None:
 
 @pytest.mark.parametrize("example", YAML_EXAMPLES, ids=[example.name for example in YAML_EXAMPLES])
 def test_yaml_example_runs_green(ansible: AnsibleRunner, sandbox: SandboxServer, example: Example, tmp_path: Path,
-                                request: pytest.FixtureRequest) -> None:
+                                 request: pytest.FixtureRequest) -> None:
     needs_postgres = "messente_ledger_url" in example.text  # a shared ledger: the example gets a real PostgreSQL one
     extra_vars = {"messente_ledger_url": request.getfixturevalue("postgres_ledger_url")} if needs_postgres else {}
 
