@@ -15,6 +15,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,8 @@ EXAMPLE_VARS = {
     "stakeholders": [RECIPIENT, "+442079460958"], "release": "4.2",
 }
 WEB_HOSTS = ("web1", "web2", "web3")
+CLOCK_JUMP_AFTER_SECONDS = 3.0
+CLOCK_JUMP_SECONDS = 2 * 3600
 
 
 def write_inventory(directory: Path) -> Path:
@@ -88,7 +91,14 @@ def test_yaml_example_runs_green(ansible: AnsibleRunner, sandbox: SandboxServer,
     needs_postgres = "messente_ledger_url" in example.text  # a shared ledger: the example gets a real PostgreSQL one
     extra_vars = {"messente_ledger_url": request.getfixturevalue("postgres_ledger_url")} if needs_postgres else {}
 
-    run = run_yaml_example(ansible, sandbox, example, tmp_path, extra_vars)
+    # An example that waits for delivery would wait for the real clock; move the sandbox's clock instead, as time would.
+    clock = threading.Timer(CLOCK_JUMP_AFTER_SECONDS, sandbox.advance_clock, (CLOCK_JUMP_SECONDS,))
+    if "wait_for:" in example.text:
+        clock.start()
+    try:
+        run = run_yaml_example(ansible, sandbox, example, tmp_path, extra_vars)
+    finally:
+        clock.cancel()
 
     assert run.rc == 0, f"{example.name}\n{example.text}\n{run.describe()}"
     assert "[WARNING]" not in run.output, run.output
