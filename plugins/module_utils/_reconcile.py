@@ -86,7 +86,6 @@ class Step:
     error: str | None = None
     errors: list = field(default_factory=list)
     may_have_been_processed: bool = False
-    report: dict | None = None
 
     def fail(self, reason: str, may_have_been_processed: bool = False) -> None:
         self.todo, self.action, self.error = DONE, "failed", reason
@@ -189,7 +188,6 @@ def _read_statuses(run: KeyedRun, steps: list[Step]) -> None:
         return
     reports = run_parallel(lambda step: run.client.delivery_status(step.omnimessage_id), wanted, run.concurrency)
     for step, report in zip(wanted, reports):
-        step.report = report
         _decide_from_status(step, overall_state(report) if report is not None else None)
 
 
