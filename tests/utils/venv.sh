@@ -246,6 +246,38 @@ ansible_test_home() {
     echo "$home"
 }
 
+# Hold the lock of a line's ansible-test HOME until this (sub)shell exits:
+# runs from other clones of the repository share that HOME.
+lock_ansible_test_home() {
+    local home=$1 lock_fd
+    exec {lock_fd}>"$home.lock"
+    if ! flock -n "$lock_fd"; then
+        log "Waiting for another run's ansible-test in $home"
+        flock "$lock_fd"
+    fi
+}
+
+# Refresh the collection copy that a line's ansible-test runs in from the
+# checkout and print its directory. It lives in the line's ansible-test HOME
+# so that ansible-test's delegation venv (tests/output/.tmp/delegation, with
+# the units requirements) survives from run to run; the rest is copied afresh.
+refresh_ansible_test_tree() {
+    local home=$1 parent tree kept
+    parent="$home/tree"
+    tree="$parent/ansible_collections/$(galaxy_field namespace)/$(galaxy_field name)"
+    kept="$home/delegation.kept"
+    rm -rf "$kept"
+    if [[ -d $tree/tests/output/.tmp/delegation ]]; then
+        mv "$tree/tests/output/.tmp/delegation" "$kept"
+    fi
+    copy_collection_tree "$parent" >/dev/null
+    if [[ -d $kept ]]; then
+        mkdir -p "$tree/tests/output/.tmp"
+        mv "$kept" "$tree/tests/output/.tmp/delegation"
+    fi
+    echo "$tree"
+}
+
 # Copy the pip bootstrap stand-in to where the venv's ansible-test looks for
 # its cached get-pip script (under the given HOME), for the pip version that
 # ansible-test pins.
@@ -334,5 +366,5 @@ build_and_install_collection() {
     local venv=$1 dir=$2
     mkdir -p "$dir/build"
     "$venv/bin/ansible-galaxy" collection build --force --output-path "$dir/build" "$REPO_ROOT" >&2
-    "$venv/bin/ansible-galaxy" collection install --offline --force -p "$dir" "$dir"/build/*.tar.gz >&2
+    ANSIBLE_COLLECTIONS_PATH=$dir "$venv/bin/ansible-galaxy" collection install --offline --force -p "$dir" "$dir"/build/*.tar.gz >&2
 }
