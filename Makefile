@@ -1,33 +1,34 @@
 # Test entry points for the messente.omnichannel collection.
-# Everything installs itself into .venv/ on first use; see tests/utils/run-tests.sh
-# for the environment knobs (PYTHON_NEW, PYTHON_OLD, CORE_LINES, STEP_TIMEOUT, KEEP_TMP).
+# Everything installs itself into .venv/ on first use. The ansible-core lines, their Pythons and
+# their steps are in tests/utils/matrix.txt; tests/utils/run-tests.sh documents the environment
+# knobs (CORE_LINES, PYTHON_2_16 ..., PYTEST_DIRS, TEST_JOBS, STEP_TIMEOUT, KEEP_TMP).
 
 SHELL := /bin/bash
 RUN_TESTS := bash tests/utils/run-tests.sh
+LINES := $(shell sed -e 's/\#.*//' -e '/^[[:space:]]*$$/d' tests/utils/matrix.txt | awk '{print $$1}')
+LINE_TARGETS := $(addprefix test-,$(LINES))
 
 .DEFAULT_GOAL := test
-.PHONY: help test test-new test-old sanity units lint e2e docs clean demo
+.PHONY: help test $(LINE_TARGETS) sanity units lint e2e docs packaging tested-with clean demo
 
 help:
-	@echo "make demo      schedule, inspect and cancel a message against the local Messente sandbox"
-	@echo "make test      every test on both ansible-core lines (2.21 and 2.19); what CI runs"
-	@echo "make test-new  every test on ansible-core 2.21 (Python 3.12+) only"
-	@echo "make test-old  sanity, units and lint on ansible-core 2.19 (Python 3.11) only"
-	@echo "make sanity    ansible-test sanity on both lines"
-	@echo "make units     ansible-test units on both lines"
-	@echo "make lint      ansible-lint on both lines, shellcheck on the repo scripts"
-	@echo "make e2e       build + install the collection, pytest tests/sandbox and tests/e2e"
-	@echo "make docs      build + install the collection, check its ansible-doc output"
-	@echo "make clean     remove .venv, build output, tests/output and .ansible"
+	@echo "make demo         schedule, inspect and cancel a message against the local Messente sandbox"
+	@echo "make test         every step on every ansible-core line ($(LINES)); what CI runs"
+	@for line in $(LINES); do printf 'make %-12s every step of ansible-core %s (see tests/utils/matrix.txt)\n' "test-$$line" "$$line"; done
+	@echo "make sanity       ansible-test sanity on every line"
+	@echo "make units        ansible-test units on every line"
+	@echo "make lint         ansible-lint, reuse lint, shellcheck"
+	@echo "make e2e          build + install the collection, pytest tests/sandbox and tests/e2e on the lines that run e2e"
+	@echo "make docs         ansible-doc sections, antsibull-docs and antsibull-changelog lint, offline docsite"
+	@echo "make packaging    the Galaxy tarball's file list and the Execution Environment build context"
+	@echo "make tested-with  print README's \"Tested with\" table from tests/utils/matrix.txt"
+	@echo "make clean        remove .venv, build output, tests/output and .ansible"
 
 test:
 	$(RUN_TESTS) all
 
-test-new:
-	CORE_LINES=new $(RUN_TESTS) all
-
-test-old:
-	CORE_LINES=old $(RUN_TESTS) all
+$(LINE_TARGETS): test-%:
+	CORE_LINES=$* $(RUN_TESTS) all
 
 sanity:
 	$(RUN_TESTS) sanity
@@ -36,13 +37,19 @@ units:
 	$(RUN_TESTS) units
 
 lint:
-	$(RUN_TESTS) lint shellcheck
+	$(RUN_TESTS) lint reuse shellcheck
 
 e2e:
-	CORE_LINES=new $(RUN_TESTS) e2e
+	$(RUN_TESTS) e2e
 
 docs:
-	CORE_LINES=new $(RUN_TESTS) docs
+	$(RUN_TESTS) docs
+
+packaging:
+	$(RUN_TESTS) packaging
+
+tested-with:
+	@$(RUN_TESTS) --tested-with
 
 clean:
 	rm -rf .venv build tests/output .ansible .hypothesis .pytest_cache ./*.tar.gz

@@ -10,7 +10,7 @@ on and checks the figures against the targets set for the collection (exit statu
     python tests/benchmarks/run_benchmark.py [--quick] [--profile] [--measure-1000-loops] [--only GROUP] [--output FILE]
 
 Run it from a venv with ansible-core, requests, python-dateutil, messente-api and cryptography. It is not
-part of the default test run; docs/benchmark.md explains the method and the results.
+part of the default test run; tests/benchmarks/README.md explains the method and the results.
 """
 
 from __future__ import annotations

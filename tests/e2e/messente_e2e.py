@@ -92,6 +92,10 @@ class AnsibleRun:
     def output(self) -> str:
         return f"{self.stdout}\n{self.stderr}"
 
+    def shows_warning(self, text: str) -> bool:
+        """Whether the run printed ``[WARNING]: text``; ansible-core before 2.19 wraps warnings at 80 columns."""
+        return " ".join(f"[WARNING]: {text}".split()) in " ".join(self.output.split())
+
     def entry(self, task: str) -> dict:
         matching = [entry for entry in self.tasks if entry["task"] == task]
         assert len(matching) == 1, f"expected one result for task {task!r}, got {len(matching)}:\n{self.describe()}"

@@ -39,7 +39,7 @@ def test_cancel_is_retried_once_after_a_503(ansible: AnsibleRunner, sandbox: San
     assert result["msg"] == f"Cancelled scheduled omnimessage {omnimessage_id}"
     retry = f"Messente DELETE /omnimessage/{omnimessage_id}: HTTP 503; retry 1 of 3"
     assert [warning for warning in result["warnings"] if warning.startswith(retry)], result["warnings"]
-    assert f"[WARNING]: {retry}" in run.output
+    assert run.shows_warning(retry), run.describe()
     assert calls(sandbox.requests) == [
         ("POST", SEND_PATH, 201),
         ("DELETE", f"{SEND_PATH}/{omnimessage_id}", 503),
@@ -139,7 +139,7 @@ def test_self_signed_certificate_is_refused_unless_validate_certs_is_false(
     result = accepted.result(SCHEDULE_TASK)
     warning = f"validate_certs is false: the TLS certificate of {tls_sandbox.root_url} is not verified. Use this only for testing."
     assert warning in result["warnings"]
-    assert f"[WARNING]: {warning}" in accepted.output
+    assert accepted.shows_warning(warning), accepted.describe()
     assert calls(tls_sandbox.requests) == [("POST", SEND_PATH, 201)]
     assert [message["omnimessage_id"] for message in tls_sandbox.messages] == [result["omnimessage_id"]]
     assert_no_duplicate_schedules(tls_sandbox.messages)

@@ -5,14 +5,16 @@
 # Shared bootstrap helpers for the test tooling; source this file, do not run it.
 #
 #   source tests/utils/venv.sh
-#   venv_dir=$(ensure_tool_venv new)          # or: old
+#   venv_dir=$(ensure_tool_venv 2.16)         # a line of tests/utils/matrix.txt, or new / old
 #   PATH=$(tool_path "$venv_dir")             # venv + real target interpreters
 #
-# Two "lines" are supported:
-#   new  ansible-core 2.21 on Python 3.12/3.13   (override: PYTHON_NEW=/path/to/python)
-#   old  ansible-core 2.19 on Python 3.11        (override: PYTHON_OLD=/path/to/python)
-# Tool venvs live in <repo>/.venv/ansible-<core> and are rebuilt only when the
-# requirements file or the interpreter changes (see .venv/*/.requirements-stamp).
+# The lines, their controller Pythons and their steps come from tests/utils/matrix.txt.
+# "new" (or "newest") names its last line, "old" (or "oldest") its first.
+# A line's venv lives in <repo>/.venv/ansible-<core>: ansible-core==<core>.* plus
+# tests/requirements/<step>.txt for each of the line's steps that has one. It is
+# rebuilt only when those requirements or the interpreter change (.requirements-stamp).
+# The interpreter is discovered (see find_line_python); PYTHON_2_16=/path/to/python
+# and so on override it.
 #
 # Everything chatty goes to stderr so that functions can return values on stdout.
 # Callers should run with `set -euo pipefail`; the helpers rely on errexit,
@@ -20,6 +22,7 @@
 shopt -s inherit_errexit
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MATRIX_FILE="$REPO_ROOT/tests/utils/matrix.txt"
 # Target Pythons that sanity compile/import should cover when they exist.
 TARGET_PYTHON_MINORS=${TARGET_PYTHON_MINORS:-3.8 3.9 3.10 3.11 3.12 3.13}
 
@@ -32,22 +35,52 @@ die() {
     exit 1
 }
 
-# Print the ansible-core line ("2.21" / "2.19") used by a line name.
-core_line_of() {
+# ---------------------------------------------------------------------------
+# The matrix.
+
+# Print the matrix rows ("core pythons steps..."), without comments and blank lines.
+matrix_rows() {
+    sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$MATRIX_FILE"
+}
+
+# Print every ansible-core line of the matrix, oldest first.
+matrix_lines() {
+    matrix_rows | awk '{print $1}'
+}
+
+# Print the matrix row of one line; fail for a line that is not in the matrix.
+matrix_row() {
+    local row
+    row=$(matrix_rows | awk -v core="$1" '$1 == core')
+    [[ -n $row ]] || die "ansible-core line '$1' is not in ${MATRIX_FILE#"$REPO_ROOT"/} (lines: $(matrix_lines | xargs))"
+    echo "$row"
+}
+
+# Print the matrix line a name stands for: a core version, or new/newest/old/oldest.
+resolve_line() {
     case "$1" in
-        new) echo 2.21 ;;
-        old) echo 2.19 ;;
-        *) die "unknown line '$1' (expected new or old)" ;;
+        new | newest) matrix_lines | tail -n1 ;;
+        old | oldest) matrix_lines | head -n1 ;;
+        *) matrix_row "$1" | awk '{print $1}' ;;
     esac
 }
 
-requirements_file_of() {
-    echo "$REPO_ROOT/tests/requirements/ansible-$(core_line_of "$1").txt"
+# Print the controller Python minors of a line, in order of preference, one per line.
+line_pythons() {
+    matrix_row "$1" | awk '{print $2}' | tr ',' '\n'
 }
 
-venv_dir_of() {
-    echo "$REPO_ROOT/.venv/ansible-$(core_line_of "$1")"
+# Print the steps of a line, one per line.
+line_steps() {
+    matrix_row "$1" | awk '{for (i = 3; i <= NF; i++) print $i}'
 }
+
+line_has_step() {
+    line_steps "$1" | grep -qxF -- "$2"
+}
+
+# ---------------------------------------------------------------------------
+# Interpreters.
 
 # Print the pyenv root, or nothing when pyenv is not installed.
 pyenv_root() {
@@ -62,18 +95,18 @@ pyenv_root() {
 }
 
 # Print the real executable of a candidate interpreter if it runs and its
-# version is within [min, max] (as "3.N"). pyenv shims for inactive versions
-# exist on PATH but exit 127, hence "actually runs" rather than "exists".
+# version is "3.N" (or any version when the second argument is empty). pyenv
+# shims for inactive versions exist on PATH but exit 127, hence "actually runs"
+# rather than "exists".
 usable_python() {
-    local candidate=$1 min=$2 max=$3
-    "$candidate" - "$min" "$max" 2>/dev/null <<'PY'
+    local candidate=$1 minor=${2:-}
+    "$candidate" - "$minor" 2>/dev/null <<'PY'
 import os
 import sys
-low, high = (tuple(int(p) for p in v.split('.')) for v in sys.argv[1:3])
-if low <= sys.version_info[:2] <= high:
-    print(os.path.realpath(sys.executable))  # a venv's python is a link to its base; never hand out the venv itself
-else:
+wanted = sys.argv[1]
+if wanted and wanted != '%d.%d' % sys.version_info[:2]:
     sys.exit(1)
+print(os.path.realpath(sys.executable))  # a venv's python is a link to its base; never hand out the venv itself
 PY
 }
 
@@ -87,55 +120,72 @@ pyenv_pythons() {
     done
 }
 
-# Print the interpreter for a line: the override variable, then versioned
-# interpreters on PATH, then pyenv's real (non-shim) binaries.
+# Print the interpreter of a line: the override variable (PYTHON_2_16, ...), else
+# the first preferred minor found as pythonX.Y on PATH or as a real pyenv binary.
 find_line_python() {
-    local line=$1 override min max candidate found
+    local line=$1 var minor candidate found
     local -a minors candidates
-    case "$line" in
-        new) override=${PYTHON_NEW:-}; min=3.12; max=3.13; minors=(3.13 3.12) ;;
-        old) override=${PYTHON_OLD:-}; min=3.11; max=3.11; minors=(3.11) ;;
-        *) die "unknown line '$line'" ;;
-    esac
-    if [[ -n $override ]]; then
-        found=$(usable_python "$override" "$min" "$max") ||
-            die "interpreter override '$override' for the $line line does not run or is not Python $min..$max"
+    var="PYTHON_${line//./_}"
+    if [[ -n ${!var:-} ]]; then
+        found=$(usable_python "${!var}") || die "$var='${!var}' does not run"
         echo "$found"
         return 0
     fi
-    mapfile -t candidates < <(pyenv_pythons "${minors[@]}")
-    for candidate in "${minors[@]/#/python}" "${candidates[@]}"; do
-        if found=$(usable_python "$candidate" "$min" "$max"); then
-            echo "$found"
-            return 0
-        fi
+    mapfile -t minors < <(line_pythons "$line")
+    for minor in "${minors[@]}"; do
+        mapfile -t candidates < <(pyenv_pythons "$minor")
+        for candidate in "python$minor" "${candidates[@]}"; do
+            if found=$(usable_python "$candidate" "$minor"); then
+                echo "$found"
+                return 0
+            fi
+        done
     done
-    die "no Python $min..$max found for the $line line (set PYTHON_$(tr '[:lower:]' '[:upper:]' <<<"$line")=/path/to/python)"
+    die "no Python ${minors[*]} found for ansible-core $line (set $var=/path/to/python)"
 }
 
-file_sha256() {
-    sha256sum "$1" | cut -d' ' -f1
+# ---------------------------------------------------------------------------
+# Venvs.
+
+venv_dir_of() {
+    echo "$REPO_ROOT/.venv/ansible-$(resolve_line "$1")"
 }
 
-# Create or reuse the tool venv of a line and print its directory.
+# Print the requirement files of a line's venv: one per step that has one.
+requirement_files_of() {
+    local step
+    while read -r step; do
+        if [[ -f $REPO_ROOT/tests/requirements/$step.txt ]]; then
+            echo "$REPO_ROOT/tests/requirements/$step.txt"
+        fi
+    done < <(line_steps "$1")
+}
+
+# Create or reuse the venv of a line and print its directory.
 ensure_tool_venv() {
-    local line=$1 python requirements venv stamp wanted lock_fd
+    local line python venv stamp wanted lock_fd file
+    local -a files pip_args
+    line=$(resolve_line "$1")
     python=$(find_line_python "$line")
-    requirements=$(requirements_file_of "$line")
     venv=$(venv_dir_of "$line")
     stamp="$venv/.requirements-stamp"
+    mapfile -t files < <(requirement_files_of "$line")
+    pip_args=("ansible-core==$line.*")
+    for file in "${files[@]}"; do
+        pip_args+=(-r "$file")
+    done
     # Serialise concurrent runs; the lock goes with this (sub)shell's fd.
     mkdir -p "$(dirname "$venv")"
     exec {lock_fd}>"$venv.lock"
     flock "$lock_fd"
-    wanted="$(file_sha256 "$requirements") $python $("$python" -c 'import platform; print(platform.python_version())')"
+    wanted="${pip_args[0]} $(cat /dev/null "${files[@]}" | sha256sum | cut -d' ' -f1) $python $("$python" -c 'import platform; print(platform.python_version())')"
     if [[ -f $stamp && $(<"$stamp") == "$wanted" && -x $venv/bin/python ]]; then
         log "Reusing $venv ($python)"
     else
-        log "Creating $venv with $python from ${requirements#"$REPO_ROOT"/}"
+        log "Creating $venv with $python: ${pip_args[*]#"$REPO_ROOT"/}"
         rm -rf "$venv"
         "$python" -m venv "$venv" >&2
-        "$venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$requirements" >&2
+        "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "${pip_args[@]}" >&2
         # Written last: an interrupted install is redone on the next run.
         printf '%s\n' "$wanted" >"$stamp"
     fi
@@ -166,7 +216,7 @@ tool_path() {
     local venv=$1 minor python dirs=""
     for minor in $TARGET_PYTHON_MINORS; do
         while read -r python; do
-            if usable_python "$python" "$minor" "$minor" >/dev/null; then
+            if usable_python "$python" "$minor" >/dev/null; then
                 dirs+="$(dirname "$python"):"
                 break
             fi
@@ -175,17 +225,74 @@ tool_path() {
     echo "$venv/bin:$dirs$(path_without_pyenv_shims)"
 }
 
+# ---------------------------------------------------------------------------
+# ansible-test.
+
+# Print the HOME that a line's ansible-test runs with, preparing it first.
+# ansible-test keeps its per-test sanity venvs in ~/.ansible/test/venv without
+# any locking, and different lines can want the same venv path; a HOME per line
+# lets lines run in parallel. It lives under the user's cache so that it stays
+# warm across clones, and shares the user's pip cache and pip configuration.
+ansible_test_home() {
+    local line=$1 home cache config
+    cache=${XDG_CACHE_HOME:-$HOME/.cache}
+    config=${XDG_CONFIG_HOME:-$HOME/.config}
+    home="$cache/messente-omnichannel/ansible-test-$line"
+    mkdir -p "$home/.cache" "$home/.config" "$cache/pip"
+    ln -sfn "${PIP_CACHE_DIR:-$cache/pip}" "$home/.cache/pip"
+    if [[ -d $config/pip ]]; then
+        ln -sfn "$config/pip" "$home/.config/pip"
+    fi
+    echo "$home"
+}
+
+# Hold the lock of a line's ansible-test HOME until this (sub)shell exits:
+# runs from other clones of the repository share that HOME.
+lock_ansible_test_home() {
+    local home=$1 lock_fd
+    exec {lock_fd}>"$home.lock"
+    if ! flock -n "$lock_fd"; then
+        log "Waiting for another run's ansible-test in $home"
+        flock "$lock_fd"
+    fi
+}
+
+# Refresh the collection copy that a line's ansible-test runs in from the
+# checkout and print its directory. It lives in the line's ansible-test HOME
+# so that ansible-test's delegation venv (tests/output/.tmp/delegation, with
+# the units requirements) survives from run to run; the rest is copied afresh.
+refresh_ansible_test_tree() {
+    local home=$1 parent tree kept
+    parent="$home/tree"
+    tree="$parent/ansible_collections/$(galaxy_field namespace)/$(galaxy_field name)"
+    kept="$home/delegation.kept"
+    rm -rf "$kept"
+    if [[ -d $tree/tests/output/.tmp/delegation ]]; then
+        mv "$tree/tests/output/.tmp/delegation" "$kept"
+    fi
+    copy_collection_tree "$parent" >/dev/null
+    if [[ -d $kept ]]; then
+        mkdir -p "$tree/tests/output/.tmp"
+        mv "$kept" "$tree/tests/output/.tmp/delegation"
+    fi
+    echo "$tree"
+}
+
 # Copy the pip bootstrap stand-in to where the venv's ansible-test looks for
-# its cached get-pip script, for the pip version that ansible-test pins.
+# its cached get-pip script (under the given HOME), for the pip version that
+# ansible-test pins.
 seed_get_pip_standin() {
-    local venv=$1 ansible_test_dir pip_version cache_dir
+    local venv=$1 home=$2 ansible_test_dir pip_version cache_dir
     ansible_test_dir=$("$venv/bin/python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')
     pip_version=$(grep -oP "^\s*pip='\K[0-9.]+" "$ansible_test_dir/_internal/python_requirements.py" | head -n1)
     [[ -n $pip_version ]] || die "cannot find the pip version pinned by $ansible_test_dir"
-    cache_dir="$HOME/.ansible/test/cache"
+    cache_dir="$home/.ansible/test/cache"
     mkdir -p "$cache_dir"
     cp "$REPO_ROOT/tests/utils/get_pip_standin.py" "$cache_dir/get_pip_${pip_version//./_}.py"
 }
+
+# ---------------------------------------------------------------------------
+# Tools and the collection.
 
 # Install shellcheck with apt when it is missing and apt is usable; never fails.
 ensure_shellcheck() {
@@ -254,9 +361,10 @@ copy_collection_tree() {
 
 # Build the collection from the checkout and install the tarball under
 # <dir>/ansible_collections; <dir> is then usable as ANSIBLE_COLLECTIONS_PATH.
+# The tarball stays in <dir>/build.
 build_and_install_collection() {
     local venv=$1 dir=$2
     mkdir -p "$dir/build"
     "$venv/bin/ansible-galaxy" collection build --force --output-path "$dir/build" "$REPO_ROOT" >&2
-    "$venv/bin/ansible-galaxy" collection install --offline --force -p "$dir" "$dir"/build/*.tar.gz >&2
+    ANSIBLE_COLLECTIONS_PATH=$dir "$venv/bin/ansible-galaxy" collection install --offline --force -p "$dir" "$dir"/build/*.tar.gz >&2
 }

@@ -15,6 +15,11 @@ import os
 from ansible.plugins.callback import CallbackBase
 
 
+def _attribute(result, name: str):
+    """ansible-core 2.19 made a task result's task, host and result public; older lines only have _task, _host, _result."""
+    return getattr(result, name) if hasattr(result, name) else getattr(result, f"_{name}")
+
+
 class CallbackModule(CallbackBase):
     """Write ``{"task", "host", "status", "result"}`` per finished task; ``result`` is what ``register`` would hold."""
 
@@ -24,7 +29,8 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def _write(self, result, status: str) -> None:
-        entry = {"task": result.task.get_name(), "host": result.host.get_name(), "status": status, "result": result.result}
+        task, host = _attribute(result, "task"), _attribute(result, "host")
+        entry = {"task": task.get_name(), "host": host.get_name(), "status": status, "result": _attribute(result, "result")}
         with open(os.environ["E2E_RESULTS_FILE"], "a", encoding="utf-8") as stream:
             stream.write(json.dumps(entry, default=str) + "\n")
 
