@@ -12,6 +12,7 @@ examples' ``rescue`` paths: exactly the code a broken ``when:`` once stopped.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,10 @@ from messente_e2e import E2E_PASSWORD, E2E_USERNAME, RECIPIENT, AnsibleRun, Ansi
 from messente_sandbox import SandboxServer
 
 EXAMPLES = all_examples()
-YAML_EXAMPLES = [example for example in EXAMPLES if is_yaml(example)]
+# AWX / Automation Platform credential type configuration (input fields, injectors) is YAML too, but not Ansible
+# content: it is checked against the environment variables the modules read instead of being run.
+CREDENTIAL_EXAMPLES = [example for example in EXAMPLES if is_yaml(example) and isinstance(yaml.safe_load(example.text), dict)]
+YAML_EXAMPLES = [example for example in EXAMPLES if is_yaml(example) and example not in CREDENTIAL_EXAMPLES]
 CONSOLE_EXAMPLES = [example for example in EXAMPLES if example.lang == "console"]
 EXAMPLE_VARS = {
     "messente_user": E2E_USERNAME, "messente_password": E2E_PASSWORD,
@@ -104,6 +108,20 @@ def test_yaml_example_runs_green(ansible: AnsibleRunner, sandbox: SandboxServer,
     assert "[WARNING]" not in run.output, run.output
     assert sandbox.requests, f"{example.name} made no request to Messente"
     assert_example_effects(example, run, sandbox)
+
+
+def test_credential_type_examples_inject_exactly_the_documented_environment() -> None:
+    inputs = [yaml.safe_load(example.text) for example in CREDENTIAL_EXAMPLES if "fields" in example.text]
+    injectors = [yaml.safe_load(example.text) for example in CREDENTIAL_EXAMPLES if "env" in yaml.safe_load(example.text)]
+    fragment = (REPO_ROOT / "plugins" / "doc_fragments" / "connection.py").read_text(encoding="utf-8")
+
+    assert len(inputs) == len(injectors) == 1, [example.name for example in CREDENTIAL_EXAMPLES]
+    field_ids = {field["id"] for field in inputs[0]["fields"]}
+    assert set(inputs[0]["required"]) <= field_ids
+    assert all(field.get("secret") for field in inputs[0]["fields"] if "password" in field["id"])
+    for variable, template in injectors[0]["env"].items():
+        assert f"E({variable})" in fragment, f"{variable} is not an environment variable the modules read"
+        assert set(re.findall(r"{{\s*(\w+)\s*}}", template)) <= field_ids, template
 
 
 COMMANDS = [(example, command) for example in CONSOLE_EXAMPLES for command in example.commands()]
