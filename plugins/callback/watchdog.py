@@ -216,7 +216,7 @@ def _never_raise(method: Callable[..., None]) -> Callable[..., None]:
         try:
             method(self, *args, **kwargs)
         except Exception as error:
-            self.warn_redacted(f"internal error in {method.__name__} ({type(error).__name__}: {error}); "
+            self.warn_redacted(f"internal error in {method.__name__} ({error.__class__.__name__}: {error}); "
                                "the alert may not be in the state this run expects")
     return guarded
 

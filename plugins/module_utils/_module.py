@@ -9,6 +9,7 @@ The options here are documented once, in the ``messente.omnichannel.connection``
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from typing import Iterator, NoReturn
 
@@ -42,6 +43,18 @@ class MessenteModule(AnsibleModule):
         self._validating = True
         super().__init__(*args, **kwargs)
         self._validating = False
+
+    def _load_params(self) -> None:
+        """Register every secret before the arguments are checked.
+
+        A value that is not an object where nested options belong makes ansible-core (2.16 to 2.19) abandon collecting
+        the no_log values, and then print the failure with the raw arguments, password included.
+        """
+        super()._load_params()
+        secrets = [self.params.get(name) for name, option in self.argument_spec.items() if option.get("no_log")]
+        ledger = self.params.get("ledger") or os.environ.get("MESSENTE_LEDGER")
+        secrets += url_secrets(ledger) if isinstance(ledger, str) else []
+        self.no_log_values.update(value for value in secrets if isinstance(value, str) and value)
 
     def fail_json(self, msg, **kwargs) -> NoReturn:
         errors = getattr(getattr(self, "validation_result", None), "errors", None)

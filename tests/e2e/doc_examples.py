@@ -26,10 +26,10 @@ DOC_FILES = ("README.md", "docs/docsite/rst/guide.rst")
 DEDICATED = {"docs/docsite/rst/watchdog.rst": "test_e2e_watchdog.py"}
 # Commands shown for installing or developing, not for using the collection: run elsewhere or not at all offline.
 SETUP_COMMANDS = (
-    "make ", "export ", "python3 -m pip install ", "ansible-galaxy collection install ", "ansible-galaxy collection build ",
-    "git clone ", "cd ", "ansible-builder ",
+    ("make",), ("export",), ("python3", "-m", "pip", "install"), ("ansible-galaxy", "collection", "install"),
+    ("ansible-galaxy", "collection", "build"), ("git", "clone"), ("cd",), ("ansible-builder",),
 )
-RUNNABLE_COMMANDS = ("ansible ", "ansible-playbook ")
+RUNNABLE_COMMANDS = (("ansible",), ("ansible-playbook",))
 _MARKDOWN_BLOCK = re.compile(r"^```(?P<lang>[\w+-]+)\n(?P<body>.*?)^```", re.MULTILINE | re.DOTALL)
 _RST_BLOCK = re.compile(r"^(?P<indent>[ \t]*)\.\. code-block:: (?P<lang>[\w+-]+)\n(?P<options>(?:(?P=indent)[ \t]+:.*\n)*)\n"
                         r"(?P<body>(?:(?:(?P=indent)[ \t]+.*)?\n)+)", re.MULTILINE)
@@ -103,8 +103,9 @@ def is_yaml(example: Example) -> bool:
 
 def runnable_command(command: str) -> list[str] | None:
     """The argv of a command the tests run, None for a known set-up command; anything else is an error."""
-    if command.startswith(RUNNABLE_COMMANDS):
-        return shlex.split(command)
-    if command.startswith(SETUP_COMMANDS):
+    argv = shlex.split(command, comments=True)
+    if any(tuple(argv[:len(prefix)]) == prefix for prefix in RUNNABLE_COMMANDS):
+        return argv
+    if any(tuple(argv[:len(prefix)]) == prefix for prefix in SETUP_COMMANDS):
         return None
     raise AssertionError(f"an example command that is neither run by the tests nor a known set-up command: {command}")

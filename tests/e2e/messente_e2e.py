@@ -14,6 +14,7 @@ import collections
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -91,6 +92,12 @@ class AnsibleRun:
     @property
     def output(self) -> str:
         return f"{self.stdout}\n{self.stderr}"
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every ``[WARNING]:`` text, whole: ansible-core before 2.19 wraps warnings at 80 columns, ending each with a blank line."""
+        found = re.findall(r"^\[WARNING\]: (.*?)(?:\n[ \t]*\n|\n(?=\[)|\Z)", self.output, flags=re.MULTILINE | re.DOTALL)
+        return [re.sub(r"(?<=-)\n", "", text).replace("\n", " ").strip() for text in found]
 
     def shows_warning(self, text: str) -> bool:
         """Whether the run printed ``[WARNING]: text``; ansible-core before 2.19 wraps warnings at 80 columns."""

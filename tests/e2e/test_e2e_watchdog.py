@@ -47,7 +47,7 @@ def parse_wire(value: str) -> datetime:
 
 
 def watchdog_warnings(run: AnsibleRun) -> list[str]:
-    return [line for line in run.output.splitlines() if line.startswith("[WARNING]") and WATCHDOG in line]
+    return [f"[WARNING]: {warning}" for warning in run.warnings if WATCHDOG in warning]
 
 
 def assert_scheduled_within(body: dict[str, Any], before: datetime, after: datetime, deadline: timedelta) -> datetime:

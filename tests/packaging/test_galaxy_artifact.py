@@ -24,7 +24,7 @@ ALLOWED = (
     "CHANGELOG.rst", "changelogs/changelog.yaml",
     "requirements.txt", "bindep.txt",
     "meta/runtime.yml", "meta/execution-environment.yml",
-    "plugins/modules/*.py", "plugins/module_utils/*.py", "plugins/doc_fragments/*.py",
+    "plugins/modules/*.py", "plugins/module_utils/*.py", "plugins/doc_fragments/*.py", "plugins/callback/*.py",
     "playbooks/*.yml",
     "docs/*.md", "docs/execution-environment.yml", "docs/docsite/*.yml", "docs/docsite/rst/*.rst",
 )
@@ -34,7 +34,7 @@ REQUIRED = (
     "CHANGELOG.rst", "changelogs/changelog.yaml",
     "requirements.txt", "bindep.txt",
     "meta/*.yml",
-    "plugins/modules/*.py", "plugins/module_utils/*.py", "plugins/doc_fragments/*.py",
+    "plugins/modules/*.py", "plugins/module_utils/*.py", "plugins/doc_fragments/*.py", "plugins/callback/*.py",
     "playbooks/*.yml",
     "docs/execution-environment.yml", "docs/docsite/*.yml", "docs/docsite/rst/*.rst",
 )
