@@ -18,7 +18,7 @@ help:
 	@echo "make sanity       ansible-test sanity on every line"
 	@echo "make units        ansible-test units on every line"
 	@echo "make lint         ansible-lint, reuse lint, shellcheck"
-	@echo "make e2e          build + install the collection, pytest tests/sandbox and tests/e2e on the lines that run e2e"
+	@echo "make e2e          build + install the collection, pytest tests/sandbox, tests/ledger and tests/e2e where the matrix runs them"
 	@echo "make docs         ansible-doc sections, antsibull-docs and antsibull-changelog lint, offline docsite"
 	@echo "make packaging    the Galaxy tarball's file list and the Execution Environment build context"
 	@echo "make tested-with  print README's \"Tested with\" table from tests/utils/matrix.txt"
@@ -40,7 +40,7 @@ lint:
 	$(RUN_TESTS) lint reuse shellcheck
 
 e2e:
-	$(RUN_TESTS) e2e
+	$(RUN_TESTS) sandbox ledger e2e
 
 docs:
 	$(RUN_TESTS) docs
