@@ -136,6 +136,9 @@ find_line_python() {
         mapfile -t candidates < <(pyenv_pythons "$minor")
         for candidate in "python$minor" "${candidates[@]}"; do
             if found=$(usable_python "$candidate" "$minor"); then
+                if [[ $minor != "${minors[0]}" ]]; then
+                    log "NOTE: no Python ${minors[0]} found; ansible-core $line runs on Python $minor instead"
+                fi
                 echo "$found"
                 return 0
             fi
