@@ -105,8 +105,8 @@ run_ansible_test() {
 }
 
 step_sanity() {
-    fail_on_sanity_ignores
     run_ansible_test "$1" sanity --venv
+    fail_on_sanity_ignores
 }
 
 step_units() {
