@@ -107,8 +107,8 @@ run_ansible_test() {
 }
 
 step_sanity() {
-    fail_on_sanity_ignores
     run_ansible_test "$1" sanity --venv
+    fail_on_sanity_ignores
 }
 
 step_units() {
@@ -312,6 +312,7 @@ declare -A JOB_STATE=()    # pending, running, ok, failed, skipped
 declare -A JOB_RESULT=()
 declare -A JOB_SECONDS=()
 declare -A JOB_STARTED=()
+declare -A JOB_CPU=()     # CPU seconds of the step and its children
 declare -A PID_JOB=()
 
 # add_job ID GROUP PRIORITY TITLE NEEDS AFTER FUNCTION ARGS...
@@ -427,7 +428,7 @@ start_job() {
     JOB_STARTED[$id]=$SECONDS
     # timeout gives the step its own process group, so a hung step is killed as a whole.
     # shellcheck disable=SC2086 # JOB_CMD is a function name and words without spaces
-    timeout -k 30 "$STEP_TIMEOUT" bash "$SELF" __step ${JOB_CMD[$id]} >"$log" 2>&1 </dev/null &
+    STEP_CPU_FILE=${log%.log}.cpu timeout -k 30 "$STEP_TIMEOUT" bash "$SELF" __step ${JOB_CMD[$id]} >"$log" 2>&1 </dev/null &
     PID_JOB[$!]=$id
     RUNNING=$((RUNNING + 1))
     printf '[%s] started  %s\n' "$(date +%T)" "$(label "$id")"
@@ -438,6 +439,7 @@ finish_job() {
     log="$WORK_TMP/logs/${id//\//_}.log"
     RUNNING=$((RUNNING - 1))
     JOB_SECONDS[$id]=$((SECONDS - JOB_STARTED[$id]))
+    JOB_CPU[$id]=$(cat "${log%.log}.cpu" 2>/dev/null || echo 0)
     case "$rc" in
         0) result=ok ;;
         124) result="FAILED (timed out after ${STEP_TIMEOUT}s)" ;;
@@ -447,7 +449,16 @@ finish_job() {
     JOB_RESULT[$id]=$result
     banner "$(label "$id")"
     print_log "$log"
-    printf '== %s: %s in %s\n' "$(label "$id")" "$result" "$(format_duration "${JOB_SECONDS[$id]}")"
+    printf '== %s: %s in %s (CPU %s)\n' "$(label "$id")" "$result" "$(format_duration "${JOB_SECONDS[$id]}")" \
+        "$(format_duration "${JOB_CPU[$id]}")"
+}
+
+# Write the CPU seconds (user + system) that this step and its children used to
+# STEP_CPU_FILE: on a shared machine, wall time says as much about the neighbours.
+record_step_cpu() {
+    times >"$STEP_CPU_FILE.times"  # not in a pipeline: a subshell would report its own times
+    awk '{ for (i = 1; i <= NF; i++) { split($i, t, /[ms]/); cpu += t[1] * 60 + t[2] } }
+         END { printf "%d\n", cpu + 0.5 }' "$STEP_CPU_FILE.times" >"$STEP_CPU_FILE"
 }
 
 # Print a step's log without pip's progress lines, and say how many were left out.
@@ -503,40 +514,55 @@ run_jobs() {
 # ---------------------------------------------------------------------------
 # Summary, services, main.
 
-print_summary() {
-    local group id total all=0 count=0 heading
-    local -a failed=()
-    banner "Summary"
-    for group in $(matrix_lines) repo; do
-        total=0
-        heading=""
-        for id in "${JOB_IDS[@]}"; do
-            [[ ${JOB_GROUP[$id]} == "$group" ]] || continue
-            if [[ -z $heading ]]; then
-                heading=repository
-                if [[ $group != repo ]]; then
-                    heading="ansible-core $group, $(cut -d' ' -f1,2 "$(line_dir "$group")/python.txt" 2>/dev/null || echo 'no venv')"
-                fi
-                printf '  %s\n' "$heading"
+SUMMARY_ROW='    %-48s %7s %7s  %s\n'
+
+# Print one line's (or the repository's) rows and total; add to TOTAL_WALL, TOTAL_CPU, STEP_COUNT, FAILED.
+print_group() {
+    local group=$1 id heading="" wall=0 cpu=0
+    for id in "${JOB_IDS[@]}"; do
+        [[ ${JOB_GROUP[$id]} == "$group" ]] || continue
+        if [[ -z $heading ]]; then
+            heading=repository
+            if [[ $group != repo ]]; then
+                heading="ansible-core $group, $(cut -d' ' -f1,2 "$(line_dir "$group")/python.txt" 2>/dev/null || echo 'no venv')"
             fi
-            printf '    %-9s %-48s %s\n' "$(format_duration "${JOB_SECONDS[$id]:-0}")" "${JOB_TITLE[$id]}" "${JOB_RESULT[$id]:-not run}"
-            total=$((total + ${JOB_SECONDS[$id]:-0}))
-            count=$((count + 1))
-            [[ ${JOB_RESULT[$id]:-} == ok ]] || failed+=("$(label "$id"): ${JOB_RESULT[$id]:-not run}")
-        done
-        if [[ -n $heading ]]; then
-            printf '    %-9s %s\n' "$(format_duration "$total")" "total"
-            all=$((all + total))
+            printf '  %s\n' "$heading"
         fi
+        # shellcheck disable=SC2059 # the format is SUMMARY_ROW
+        printf "$SUMMARY_ROW" "${JOB_TITLE[$id]}" "$(format_duration "${JOB_SECONDS[$id]:-0}")" \
+            "$(format_duration "${JOB_CPU[$id]:-0}")" "${JOB_RESULT[$id]:-not run}"
+        wall=$((wall + ${JOB_SECONDS[$id]:-0}))
+        cpu=$((cpu + ${JOB_CPU[$id]:-0}))
+        STEP_COUNT=$((STEP_COUNT + 1))
+        [[ ${JOB_RESULT[$id]:-} == ok ]] || FAILED+=("$(label "$id"): ${JOB_RESULT[$id]:-not run}")
     done
-    printf '  %-11s %s\n' "$(format_duration "$all")" "sum of the steps"
-    printf '  %-11s %s\n' "$(format_duration "$SECONDS")" "wall clock ($TEST_JOBS steps at a time)"
-    if ((${#failed[@]})); then
-        printf '\nRESULT: %d of %d steps FAILED or skipped:\n' "${#failed[@]}" "$count"
-        printf '  - %s\n' "${failed[@]}"
+    if [[ -n $heading ]]; then
+        # shellcheck disable=SC2059
+        printf "$SUMMARY_ROW" "total" "$(format_duration "$wall")" "$(format_duration "$cpu")" ""
+    fi
+    TOTAL_WALL=$((TOTAL_WALL + wall))
+    TOTAL_CPU=$((TOTAL_CPU + cpu))
+}
+
+print_summary() {
+    local group load
+    TOTAL_WALL=0 TOTAL_CPU=0 STEP_COUNT=0 FAILED=()
+    banner "Summary"
+    # shellcheck disable=SC2059
+    printf "$SUMMARY_ROW" "" "time" "CPU" ""
+    for group in $(matrix_lines) repo; do
+        print_group "$group"
+    done
+    load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+    printf '  %-11s sum of the step times (CPU %s: user + system of each step and its children)\n' \
+        "$(format_duration "$TOTAL_WALL")" "$(format_duration "$TOTAL_CPU")"
+    printf '  %-11s wall clock, %s steps at a time (load average now: %s)\n' "$(format_duration "$SECONDS")" "$TEST_JOBS" "$load"
+    if ((${#FAILED[@]})); then
+        printf '\nRESULT: %d of %d steps FAILED or skipped:\n' "${#FAILED[@]}" "$STEP_COUNT"
+        printf '  - %s\n' "${FAILED[@]}"
         return 1
     fi
-    printf '\nRESULT: all %d steps succeeded\n' "$count"
+    printf '\nRESULT: all %d steps succeeded\n' "$STEP_COUNT"
 }
 
 STARTED_SERVICES=()
@@ -612,6 +638,7 @@ main() {
 # Internal: `run-tests.sh __step FUNCTION ARGS...` runs one step (see start_job).
 if [[ ${1:-} == __step ]]; then
     shift
+    trap record_step_cpu EXIT
     if [[ -s ${SERVICE_ENV:-} ]]; then
         set -a
         # shellcheck source=/dev/null

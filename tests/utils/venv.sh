@@ -136,6 +136,9 @@ find_line_python() {
         mapfile -t candidates < <(pyenv_pythons "$minor")
         for candidate in "python$minor" "${candidates[@]}"; do
             if found=$(usable_python "$candidate" "$minor"); then
+                if [[ $minor != "${minors[0]}" ]]; then
+                    log "NOTE: no Python ${minors[0]} found; ansible-core $line runs on Python $minor instead"
+                fi
                 echo "$found"
                 return 0
             fi
@@ -233,6 +236,9 @@ tool_path() {
 # any locking, and different lines can want the same venv path; a HOME per line
 # lets lines run in parallel. It lives under the user's cache so that it stays
 # warm across clones, and shares the user's pip cache and pip configuration.
+# Its legacy pip config (~/.pip/pip.conf, read besides ~/.config/pip) turns off
+# compiling every installed file: ansible-test installs some twenty venvs per
+# line, and Python compiles what is imported anyway.
 ansible_test_home() {
     local line=$1 home cache config
     cache=${XDG_CACHE_HOME:-$HOME/.cache}
@@ -242,6 +248,12 @@ ansible_test_home() {
     ln -sfn "${PIP_CACHE_DIR:-$cache/pip}" "$home/.cache/pip"
     if [[ -d $config/pip ]]; then
         ln -sfn "$config/pip" "$home/.config/pip"
+    fi
+    if [[ -e $HOME/.pip ]]; then
+        ln -sfn "$HOME/.pip" "$home/.pip"
+    elif [[ ! -e $home/.pip/pip.conf ]]; then
+        mkdir -p "$home/.pip"
+        printf '[install]\nno-compile = true\n' >"$home/.pip/pip.conf"
     fi
     echo "$home"
 }
