@@ -10,6 +10,8 @@ from typing import Any, Callable
 from ansible_collections.messente.omnichannel.plugins.module_utils._channels import (
     CHANNELS,
     CHECK_NOTES,
+    FIELDS_ADDED_IN,
+    FIRST_RELEASE_FIELDS,
     MESSAGES_DESCRIPTION,
     Field,
     Variant,
@@ -145,8 +147,16 @@ def messages_doc() -> dict[str, Any]:
         "description": list(MESSAGES_DESCRIPTION) + _channel_rules(),
         "type": "list",
         "elements": "dict",
-        "suboptions": options_doc(channel_variants(), f"{ROOT}[]"),
+        "suboptions": _with_versions(options_doc(channel_variants(), f"{ROOT}[]")),
     }
+
+
+def _with_versions(suboptions: dict[str, Any]) -> dict[str, Any]:
+    """Mark the suboptions added after the first release; their own suboptions came with them."""
+    for name, doc in suboptions.items():
+        if name not in FIRST_RELEASE_FIELDS:
+            doc["version_added"] = FIELDS_ADDED_IN
+    return suboptions
 
 
 class ModuleDocFragment:

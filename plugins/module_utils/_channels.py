@@ -541,6 +541,9 @@ RCS = Model("Rcs", (
 ), (TIMING, ExactlyOne(RCS_CONTENT)))
 
 CHANNEL_MODELS = {"sms": SMS, "viber": VIBER, "whatsapp": WHATSAPP, "rcs": RCS}
+# The messages suboptions of the first release; every other one was added in FIELDS_ADDED_IN.
+FIRST_RELEASE_FIELDS = ("channel", "text", "sender", "validity", "ttl", "autoconvert", "udh", "image_url", "button_url", "button_text")
+FIELDS_ADDED_IN = "1.1.0"
 
 MESSAGES_DESCRIPTION = (
     "The channels to try, in order. Each channel may appear once. Messente tries the next entry when one fails or its"

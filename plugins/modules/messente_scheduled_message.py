@@ -429,8 +429,11 @@ may_have_been_processed:
   sample: false
 """
 
+import os
+
 from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _operations
 from ansible_collections.messente.omnichannel.plugins.module_utils._channels import message_argument_spec, shield_nested_objects
+from ansible_collections.messente.omnichannel.plugins.module_utils._ledger import url_secrets
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import PRIORITY_CHOICES, TEXT_STORE_CHOICES
 from ansible_collections.messente.omnichannel.plugins.module_utils._operations import CancelOptions
 from ansible_collections.messente.omnichannel.plugins.module_utils._scheduled_message import (
@@ -468,11 +471,20 @@ MODULE_OPTIONS = {
 
 
 class ScheduledMessageModule(_module.MessenteModule):
-    """Keeps a number where a ``messages`` object belongs from crashing ansible-core's argument checks."""
+    """Guards the nested ``messages`` options against two ansible-core argument-check bugs.
+
+    A number where a ``messages`` object belongs crashes the checks with a TypeError (see shield_nested_objects). Any
+    value there that is not an object makes ansible-core 2.19 drop every no_log value while it collects them, and
+    then print the failure with the raw arguments, password included; the secrets are registered here first.
+    """
 
     def _load_params(self) -> None:
         super()._load_params()
         shield_nested_objects({"messages": MODULE_OPTIONS["messages"]}, self.params)
+        secrets = [self.params.get(name) for name, option in self.argument_spec.items() if option.get("no_log")]
+        ledger = self.params.get("ledger") or os.environ.get("MESSENTE_LEDGER")
+        secrets += url_secrets(ledger) if isinstance(ledger, str) else []
+        self.no_log_values.update(value for value in secrets if isinstance(value, str) and value)
 
 
 def main() -> None:

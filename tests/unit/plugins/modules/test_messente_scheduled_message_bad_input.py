@@ -375,3 +375,17 @@ def test_refused_input_still_returns_every_documented_key(http: ScriptedHTTP, ru
     assert run.failed
     assert run.result["omnimessage_id"] is None and run.result["omnimessage_ids"] == [] and run.result["results"] == []
     assert http.seen == []
+
+
+@pytest.mark.parametrize("bad", ["", 42, "not-an-object", ["x"]], ids=["empty", "number", "text", "list"])
+def test_a_refused_nested_object_leaks_no_secret(http: ScriptedHTTP, run_module: ModuleRunner, bad: Any) -> None:
+    """ansible-core 2.19 drops every no_log value when a nested object is not one, then prints the raw arguments."""
+    ledger_password = "Ledger-Secret-Pw-77b1"
+    args = Bad("nested", {"ledger": f"postgresql://ops:{ledger_password}@db.example.com/ops",
+                          "messages": [{"channel": "whatsapp", "template": bad}]}, ()).args()
+
+    run = run_module(args)  # the runner itself fails the test if the API password appears anywhere
+
+    assert run.failed and "template" in run.msg
+    assert ledger_password not in run.stdout
+    assert http.seen == []
