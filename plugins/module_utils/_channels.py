@@ -202,7 +202,8 @@ class Selects(Rule):
         return (others[0], f"does not go with {self.field}: {chosen}; set only {chosen}") if others else None
 
     def describe(self, ref: RefMaker) -> str:
-        return f"{ref(self.field)} names the one field that carries the value, for example {ref(f'{self.field}=text')} needs {ref('text')}; no other of those may be set."
+        example = f"{ref(f'{self.field}=text')} needs {ref('text')}"
+        return f"{ref(self.field)} names the one field that carries the value, for example {example}; no other of those may be set."
 
 
 @dataclass(frozen=True)
@@ -622,7 +623,7 @@ def walk(model: Model, trail: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str,
 
 def channels_with(trail: tuple[str, ...]) -> tuple[str, ...]:
     """The channels whose model has a field at this option path, for messages that name where a field belongs."""
-    return tuple(channel for channel, model in CHANNEL_MODELS.items() if any(path == trail for path, _ in walk(model)))
+    return tuple(channel for channel, model in CHANNEL_MODELS.items() if any(path == trail for path, _field in walk(model)))
 
 
 def shield_nested_objects(spec: Mapping[str, Mapping[str, Any]], params: Any) -> None:

@@ -73,8 +73,8 @@ def posted_bodies(sandbox: SandboxServer) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("rich", [WHATSAPP_TEMPLATE, RCS_CAROUSEL, VIBER_VIDEO], ids=["whatsapp-template", "rcs-carousel", "viber-video"])
-def test_rich_content_with_an_sms_fallback_reaches_messente_exactly(ansible: AnsibleRunner, sandbox: SandboxServer, tmp_path: Path,
-                                                                   rich: dict[str, Any]) -> None:
+def test_rich_content_with_an_sms_fallback_reaches_messente_exactly(
+        ansible: AnsibleRunner, sandbox: SandboxServer, tmp_path: Path, rich: dict[str, Any]) -> None:
     when = future(days=1)
 
     run = run_task(ansible, sandbox, tmp_path, to=RECIPIENT, time_to_send=when.isoformat(), messages=[rich, FALLBACK])

@@ -125,8 +125,8 @@ WHATSAPP = [
         "link": "https://cdn.example.com/invoice-42.pdf", "caption": "Invoice", "file_name": "invoice-42.pdf",
         "mime_type": "application/pdf"}}),
     as_written("whatsapp-document-by-id", {"channel": "whatsapp", "document": {"id": "4013859603432"}}),
-    as_written("whatsapp-sticker", {"channel": "whatsapp", "sticker": {"link": "https://cdn.example.com/ok.webp", "animated": True,
-                                                                         "mime_type": "image/webp"}}),
+    as_written("whatsapp-sticker", {"channel": "whatsapp", "sticker": {
+        "link": "https://cdn.example.com/ok.webp", "animated": True, "mime_type": "image/webp"}}),
     as_written("whatsapp-sticker-by-id", {"channel": "whatsapp", "sticker": {"id": "5013859603432"}}),
 ]
 

@@ -102,7 +102,7 @@ def test_the_examples_set_every_field_of_every_model_of_the_table(channel: str) 
 
 
 def test_every_named_check_is_implemented_and_documented() -> None:
-    used = {field.check for model in CHANNEL_MODELS.values() for _, field in walk(model) if field.check}
+    used = {field.check for model in CHANNEL_MODELS.values() for _path, field in walk(model) if field.check}
 
     assert used <= set(CHECKS) == set(CHECK_NOTES)
 
@@ -168,9 +168,8 @@ def test_the_docs_state_the_limits_the_builder_enforces() -> None:
     ({"channel": "sms"}, {"channel": "sms", "text": "Fallback text", "sender": "OpsTeam"}),
     ({"channel": "viber", "video": {"url": "https://v.example.com/a.mp4", "thumbnail": "https://v.example.com/a.png", "file_size": 1,
                                     "duration": 1}},
-     {"channel": "viber", "text": "Fallback text", "sender": "OpsTeam", "video": {"url": "https://v.example.com/a.mp4",
-                                                                                   "thumbnail": "https://v.example.com/a.png",
-                                                                                   "file_size": 1, "duration": 1}}),
+     {"channel": "viber", "text": "Fallback text", "sender": "OpsTeam",
+      "video": {"url": "https://v.example.com/a.mp4", "thumbnail": "https://v.example.com/a.png", "file_size": 1, "duration": 1}}),
     ({"channel": "viber", "image_url": "https://i.example.com/a.png"},
      {"channel": "viber", "sender": "OpsTeam", "image_url": "https://i.example.com/a.png"}),
     ({"channel": "viber", "template": {"id": "t1", "lang": "en"}}, {"channel": "viber", "sender": "OpsTeam", "template": {"id": "t1", "lang": "en"}}),
@@ -192,8 +191,8 @@ def test_ansible_style_none_for_unset_suboptions_changes_nothing() -> None:
                                              "file_size": 1, "duration": 1, "id": None, "link": None, "caption": None,
                                              "mime_type": None}, "template": None, "text": None}
 
-    assert build(message) == {"channel": "viber", "video": {"url": "https://v.example.com/a.mp4", "thumbnail": "https://v.example.com/a.png",
-                                                           "file_size": 1, "duration": 1}}
+    video = {"url": "https://v.example.com/a.mp4", "thumbnail": "https://v.example.com/a.png", "file_size": 1, "duration": 1}
+    assert build(message) == {"channel": "viber", "video": video}
 
 
 def test_a_dial_number_is_normalized_like_a_recipient() -> None:
@@ -207,7 +206,7 @@ def test_a_dial_number_is_normalized_like_a_recipient() -> None:
 
 def _limited() -> Iterator[Any]:
     for example in EXAMPLES:
-        for option, _, field, value in leaves(CHANNEL_MODELS[example.channel], example.message, (), ()):
+        for option, _wire, field, value in leaves(CHANNEL_MODELS[example.channel], example.message, (), ()):
             yield from _limit_cases(example, option, field, value)
         for path, field in _objects(CHANNEL_MODELS[example.channel], example.message, ()):
             if field.is_list and (field.min_length is not None or field.max_length is not None):
@@ -292,7 +291,7 @@ def _mutated(field: Field, value: Any, how: str) -> Any:
     if how == "too-small":
         return field.minimum - 1
     count = field.max_length + 1 if field.max_length is not None else field.min_length - 1
-    return [copy.deepcopy(value[0]) for _ in range(count)]
+    return [copy.deepcopy(value[0])] * count
 
 
 @pytest.mark.parametrize(("example", "option", "how"), list(_limited()))
@@ -318,7 +317,7 @@ def test_every_limit_of_the_table_is_enforced(example: Example, option: tuple, h
 def _required() -> Iterator[Any]:
     for example in EXAMPLES:
         model = CHANNEL_MODELS[example.channel]
-        for option, _, field, _ in leaves(model, example.message, (), ()):
+        for option, _wire, field, _value in leaves(model, example.message, (), ()):
             if field.required and field.name != "channel":
                 yield pytest.param(example, option, id=f"{example.name}:{'.'.join(option)}")
         for path, field in _objects(model, example.message, ()):

@@ -57,7 +57,7 @@ def test_a_whatsapp_text_without_preview_url_leaves_messentes_default() -> None:
     """The SDK writes its default preview_url: true; the module leaves it out, which means the same to Messente."""
     body = build_omnimessage(TO, build_channel_messages([{"channel": "whatsapp", "text": "Hi"}], None, None), WHEN, {})
 
-    _, wire = sdk_wire(body)
+    wire = sdk_wire(body)[1]
 
     assert body["messages"][0]["text"] == {"body": "Hi"}
     assert wire["messages"][0]["text"] == {"preview_url": True, "body": "Hi"}
@@ -66,7 +66,7 @@ def test_a_whatsapp_text_without_preview_url_leaves_messentes_default() -> None:
 def test_send_now_is_a_body_without_time_to_send_that_the_sdk_accepts() -> None:
     body = build_omnimessage(TO, build_channel_messages(None, "Now", None), None, {})
 
-    _, wire = sdk_wire(body)
+    wire = sdk_wire(body)[1]
 
     assert "time_to_send" not in body
     assert without_nulls(wire) == body == {"to": TO, "messages": [{"channel": "sms", "text": "Now"}]}

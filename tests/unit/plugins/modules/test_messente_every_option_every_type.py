@@ -79,7 +79,7 @@ NESTED_PATHS = [path for path in _option_paths(message_argument_spec()) if len(p
 
 def _nested_cases() -> Iterator[Any]:
     for path in NESTED_PATHS:
-        example = next(example for example in EXAMPLES if _reaches(example.message, path[:-1]))
+        example = [example for example in EXAMPLES if _reaches(example.message, path[:-1])][0]
         for label, value in VALUES.items():
             yield pytest.param(example, path, value, id=f"present-messages.{'.'.join(path)}-{label}")
 

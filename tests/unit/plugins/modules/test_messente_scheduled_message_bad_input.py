@@ -96,6 +96,7 @@ def card(**content: Any) -> list[dict[str, Any]]:
 def carousel(count: int) -> list[dict[str, Any]]:
     return rcs(rich_card={"carousel_card": {"card_width": "MEDIUM", "card_contents": [CARD] * count}})
 
+
 CASES = [
     # time_to_send
     schedule("time-past", {"time_to_send": "2030-05-31T09:00"}, "time_to_send '2030-05-31T09:00' is 2030-05-31T09:00:00+00:00",
@@ -272,7 +273,8 @@ CASES = [
     channel("rcs-action-no-kind", action(), "messages[0].suggestions[0].action: needs exactly one of dial_action"),
     channel("rcs-fallback-url-long", action(share_location_action={}, fallback_url="https://x.example.com/" + "a" * 2027),
             "messages[0].suggestions[0].action.fallback_url: is 2049 characters; rcs allows at most 2048"),
-    channel("rcs-dial-not-e164", action(dial_action={"phone_number": "5551234"}), f"messages[0].suggestions[0].action.dial_action.phone_number: '5551234' {NOT_E164}"),
+    channel("rcs-dial-not-e164", action(dial_action={"phone_number": "5551234"}),
+            f"messages[0].suggestions[0].action.dial_action.phone_number: '5551234' {NOT_E164}"),
     channel("rcs-open-url-long", action(open_url_action={"url": "https://x.example.com/" + "a" * 2027, "application": "BROWSER"}),
             "messages[0].suggestions[0].action.open_url_action.url: is 2049 characters; rcs allows at most 2048"),
     channel("rcs-webview-without-mode", action(open_url_action={"url": IMG, "application": "WEBVIEW"}),
