@@ -3,6 +3,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Check user input and build the Omnimessage JSON bodies Messente expects.
 
+Each channel body comes from one generic walk over the channel table (``_channels``): every field is checked and
+put where the table says, then the rules of its object are checked, so nothing documented there can be dropped here.
+
 PRIVATE to the messente.omnichannel collection: not a public API, it may change in any release.
 
 Everything here runs before the first HTTP request, so a bad value never reaches Messente and
@@ -136,10 +139,10 @@ def build_channel_messages(messages: list[dict] | None, text: str | None, sender
         if not isinstance(message, dict):
             raise InputError(option, f"must be a mapping with at least a channel, got {message!r}")
         channel = message.get("channel")
-        if channel in seen:
-            raise InputError(f"{option}.channel", f"{channel} is already used by messages[{seen[channel]}]; each channel may appear once in the chain")
         if channel not in CHANNELS:
             raise InputError(f"{option}.channel", f"must be one of {', '.join(CHANNELS)}, got {channel!r}")
+        if channel in seen:
+            raise InputError(f"{option}.channel", f"{channel} is already used by messages[{seen[channel]}]; each channel may appear once in the chain")
         seen[channel] = index
         model = CHANNEL_MODELS[channel]
         built.append(build_object(model, with_defaults(model, message, text, sender), option, channel))
