@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Iterator, NoReturn
+from typing import Any, Iterator, Mapping, NoReturn
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -51,6 +51,7 @@ class MessenteModule(AnsibleModule):
         the no_log values, and then print the failure with the raw arguments, password included.
         """
         super()._load_params()
+        shield_nested_objects(self.argument_spec, self.params)
         secrets = [self.params.get(name) for name, option in self.argument_spec.items() if option.get("no_log")]
         ledger = self.params.get("ledger") or os.environ.get("MESSENTE_LEDGER")
         secrets += url_secrets(ledger) if isinstance(ledger, str) else []
@@ -61,6 +62,30 @@ class MessenteModule(AnsibleModule):
         if self._validating and errors:
             msg = "; ".join([msg] + [text for text in dict.fromkeys(map(str, errors)) if text not in msg])
         super().fail_json(msg=msg, **kwargs)
+
+
+def shield_nested_objects(spec: Mapping[str, Mapping[str, Any]], params: Any) -> None:
+    """Turn a number or boolean standing where an object with suboptions belongs into its text, in place.
+
+    ansible-core (2.19 to 2.21) looks fallbacks up in such a value before checking that it is a dict, so ``image: 42``
+    would end in a TypeError traceback instead of an error naming the option. As text it gets Ansible's own
+    "unable to convert to dict" error, which names it.
+    """
+    if not isinstance(params, dict):
+        return
+    for name, option in spec.items():
+        suboptions = option.get("options")
+        value = params.get(name)
+        if suboptions is None or value is None:
+            continue
+        elements = value if option.get("type") == "list" and isinstance(value, list) else [value]
+        for index, element in enumerate(elements):
+            if isinstance(element, (bool, int, float)):
+                elements[index] = str(element)
+            else:
+                shield_nested_objects(suboptions, element)
+        if elements is not value:
+            params[name] = elements[0]
 
 
 def connection_argument_spec() -> dict:

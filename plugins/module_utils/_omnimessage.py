@@ -3,6 +3,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Check user input and build the Omnimessage JSON bodies Messente expects.
 
+Each channel body comes from one generic walk over the channel table (``_channels``): every field is checked and
+put where the table says, then the rules of its object are checked, so nothing documented there can be dropped here.
+
 PRIVATE to the messente.omnichannel collection: not a public API, it may change in any release.
 
 Everything here runs before the first HTTP request, so a bad value never reaches Messente and
@@ -14,30 +17,27 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
-CHANNELS = ("sms", "viber", "whatsapp", "rcs")
+from ansible_collections.messente.omnichannel.plugins.module_utils._channels import (
+    CHANNEL_MODELS,
+    CHANNELS,
+    Field,
+    Model,
+    channels_with,
+    format_number,
+    parse_rfc3339,
+)
+
 TEXT_STORE_CHOICES = ("nostore", "plaintext", "sha256")
 PRIORITY_CHOICES = ("low", "regular", "high")
-AUTOCONVERT_CHOICES = ("full", "on", "off")
-# Messente's schema enum is full/true/false while its prose says full/on/off; we take the prose
-# words and send the schema values, which is the only mapping both sources allow.
-AUTOCONVERT_WIRE = {"full": "full", "on": "true", "off": "false"}
-RCS_TEXT_LIMIT = 3072
-
-# Fields each channel accepts besides the common channel/sender/validity/ttl/text.
-CHANNEL_FIELDS = {
-    "sms": ("autoconvert", "udh"),
-    "viber": ("image_url", "button_url", "button_text"),
-    "whatsapp": (),
-    "rcs": (),
-}
-CHANNEL_SPECIFIC_FIELDS = tuple(sorted({field for fields in CHANNEL_FIELDS.values() for field in fields}))
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-.()]")
 _HEX = re.compile(r"^(?:[0-9A-Fa-f]{2})+$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_INTEGER = re.compile(r"^-?[0-9]+$")
 
 
 class InputError(ValueError):
@@ -128,123 +128,226 @@ def check_http_url(value: str | None, option: str) -> str | None:
 
 def build_channel_messages(messages: list[dict] | None, text: str | None, sender: str | None) -> list[dict]:
     """Build the ordered fallback chain; without ``messages`` one SMS is made from ``text`` and ``sender``."""
+    _check_default(text, "text", "must not be empty or only whitespace")
+    _check_default(sender, "sender", "must not be empty; leave it out to use the account's default sender")
     if not messages:
         messages = [{"channel": "sms"}]
     seen: dict[str, int] = {}
     built = []
     for index, message in enumerate(messages):
         option = f"messages[{index}]"
+        if not isinstance(message, dict):
+            raise InputError(option, f"must be a mapping with at least a channel, got {message!r}")
         channel = message.get("channel")
+        if channel not in CHANNELS:
+            raise InputError(f"{option}.channel", f"must be one of {', '.join(CHANNELS)}, got {channel!r}")
         if channel in seen:
             raise InputError(f"{option}.channel", f"{channel} is already used by messages[{seen[channel]}]; each channel may appear once in the chain")
         seen[channel] = index
-        built.append(_build_channel_message(message, text, sender, option))
+        model = CHANNEL_MODELS[channel]
+        built.append(build_object(model, with_defaults(model, message, text, sender), option, channel))
     return built
 
 
-def _build_channel_message(message: dict, default_text: str | None, default_sender: str | None, option: str) -> dict:
-    channel = message.get("channel")
-    if channel not in CHANNELS:
-        raise InputError(f"{option}.channel", f"must be one of {', '.join(CHANNELS)}, got {channel!r}")
-    _refuse_foreign_fields(message, channel, option)
-    text = _pick_text(message.get("text"), default_text, option)
-    sender = _pick_sender(message.get("sender"), default_sender, option)
-    body: dict[str, Any] = {"channel": channel}
-    if sender is not None:
-        body["sender"] = sender
-    body.update(_fallback_timing(message, option))
-    body.update(_CHANNEL_BUILDERS[channel](message, text, option))
-    if channel == "rcs" and "sender" not in body:
-        raise InputError(f"{option}.sender", "is required for the rcs channel (set it here or with the top-level sender option)")
+def _check_default(value: Any, option: str, rule: str) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise InputError(option, rule)
+
+
+def with_defaults(model: Model, message: dict, text: str | None, sender: str | None) -> dict:
+    """The entry with the top-level sender, and the top-level text where the entry's content allows a text.
+
+    Whether it allows one is the channel's own rules' call: a WhatsApp template or an RCS card refuses a text beside it.
+    """
+    filled = dict(message)
+    if filled.get("sender") is None and sender is not None:
+        filled["sender"] = sender
+    if filled.get("text") is None and text is not None:
+        candidate = dict(filled, text=text)
+        if not any(rule.violation(candidate) for rule in model.rules if "text" in rule.names):
+            filled = candidate
+    return filled
+
+
+def build_object(model: Model, value: dict, path: str, channel: str, trail: tuple[str, ...] = ()) -> dict:
+    """Walk one object of the table: refuse foreign fields, check and convert every field, then the model's rules."""
+    _refuse_foreign_fields(model, value, path, channel, trail)
+    body: dict[str, Any] = {}
+    for item in model.fields:
+        given = value.get(item.name)
+        option = f"{path}.{item.name}"
+        if given is None:
+            if item.required:
+                raise InputError(option, _required_rule(item, channel))
+            continue
+        _put(body, item.path, _build_value(item, given, option, channel, trail + (item.name,)))
+    for rule in model.rules:
+        broken = rule.violation(value)
+        if broken is not None:
+            name, reason = broken
+            raise InputError(f"{path}.{name}" if name else path, reason)
     return body
 
 
-def _refuse_foreign_fields(message: dict, channel: str, option: str) -> None:
-    for field in CHANNEL_SPECIFIC_FIELDS:
-        if message.get(field) is not None and field not in CHANNEL_FIELDS[channel]:
-            raise InputError(f"{option}.{field}", f"is not a {channel} field; it only applies to {_channels_with(field)}")
+def _refuse_foreign_fields(model: Model, value: dict, path: str, channel: str, trail: tuple[str, ...]) -> None:
+    known = {item.name for item in model.fields}
+    for name, given in value.items():
+        if given is not None and name not in known:
+            owners = channels_with(trail + (name,))
+            where = f"it only applies to {', '.join(owners)}" if owners else "no channel has it"
+            raise InputError(f"{path}.{name}", f"is not a {channel} field; {where}")
 
 
-def _channels_with(field: str) -> str:
-    return ", ".join(channel for channel, fields in CHANNEL_FIELDS.items() if field in fields)
+def _required_rule(item: Field, channel: str) -> str:
+    if item.default_from:
+        return f"is required for the {channel} channel (set it here or with the top-level {item.default_from} option)"
+    return "is required"
 
 
-def _pick_text(own: str | None, default: str | None, option: str) -> str | None:
-    text = own if own is not None else default
-    if text is not None and not text.strip():
-        raise InputError(f"{option}.text" if own is not None else "text", "must not be empty or only whitespace")
-    return text
+def _put(body: dict, path: tuple[str, ...], value: Any) -> None:
+    for step in path[:-1]:
+        body = body.setdefault(step, {})
+    body[path[-1]] = value
 
 
-def _pick_sender(own: str | None, default: str | None, option: str) -> str | None:
-    sender = own if own is not None else default
-    if sender is not None and not sender.strip():
-        raise InputError(f"{option}.sender" if own is not None else "sender", "must not be empty; leave it out to use the account's default sender")
-    return sender
+def _build_value(item: Field, value: Any, option: str, channel: str, trail: tuple[str, ...]) -> Any:
+    builder = _VALUE_BUILDERS.get(item.type)
+    if builder is None:
+        raise InputError(option, f"has the unknown type {item.type}")
+    return builder(item, value, option, channel, trail)
 
 
-def _fallback_timing(message: dict, option: str) -> dict:
-    validity, ttl = message.get("validity"), message.get("ttl")
-    if validity is not None and ttl is not None:
-        raise InputError(option, "set validity (minutes) or ttl (seconds), not both; Messente accepts only one of them")
-    for name, value in (("validity", validity), ("ttl", ttl)):
-        if value is not None:
-            return {name: check_minimum(value, 1, f"{option}.{name}")}
+def _build_str(item: Field, value: Any, option: str, channel: str, _trail: tuple[str, ...]) -> Any:
+    if not isinstance(value, str):
+        raise InputError(option, f"must be a string, got {value!r}")
+    if not value.strip():
+        raise InputError(option, "must not be empty or only whitespace")
+    if item.choices and value not in item.choices:
+        raise InputError(option, f"must be one of {', '.join(item.choices)}, got {value!r}")
+    _check_length(item, len(value), "characters", option, channel)
+    value = CHECKS[item.check](value, option) if item.check else value
+    return item.wire_values[value] if item.wire_values else value
+
+
+def _build_number(item: Field, value: Any, option: str, _channel: str, _trail: tuple[str, ...]) -> Any:
+    wanted = int if item.type == "int" else (int, float)
+    if isinstance(value, bool) or not isinstance(value, wanted):
+        raise InputError(option, f"must be {'an integer' if item.type == 'int' else 'a number'}, got {value!r}")
+    low, high = item.minimum, item.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        if high is None:
+            raise InputError(option, f"must be {format_number(low)} or more, got {value}")
+        bound = f"from {format_number(low)} to {format_number(high)}" if low is not None else f"at most {format_number(high)}"
+        raise InputError(option, f"must be {bound}, got {value}")
+    return value
+
+
+def _build_bool(_item: Field, value: Any, option: str, _channel: str, _trail: tuple[str, ...]) -> Any:
+    if not isinstance(value, bool):
+        raise InputError(option, f"must be true or false, got {value!r}")
+    return value
+
+
+def _build_dict(item: Field, value: Any, option: str, channel: str, trail: tuple[str, ...]) -> Any:
+    if not isinstance(value, dict):
+        raise InputError(option, f"must be a mapping, got {value!r}")
+    if item.model is None:
+        return CHECKS[item.check](value, option) if item.check else dict(value)
+    return build_object(item.model, value, option, channel, trail)
+
+
+def _build_list(item: Field, value: Any, option: str, channel: str, trail: tuple[str, ...]) -> Any:
+    if not isinstance(value, list):
+        raise InputError(option, f"must be a list, got {value!r}")
+    _check_length(item, len(value), item.noun, option, channel)
+    built = []
+    for index, element in enumerate(value):
+        if not isinstance(element, dict) or item.model is None:
+            raise InputError(f"{option}[{index}]", f"must be a mapping, got {element!r}")
+        built.append(build_object(item.model, element, f"{option}[{index}]", channel, trail))
+    return built
+
+
+def _check_length(item: Field, length: int, unit: str, option: str, channel: str) -> None:
+    low, high = item.min_length, item.max_length
+    if (low is None or length >= low) and (high is None or length <= high):
+        return
+    if item.is_list:
+        rule = f"needs {low} to {high} {unit}" if low is not None and high is not None else (
+            f"allows at most {high} {unit}" if high is not None else f"needs at least {low} {unit}")
+        raise InputError(option, f"{rule}, got {length}")
+    if low is not None and high is not None:
+        raise InputError(option, f"must be {low} to {high} {unit}, got {length}")
+    if high is not None:
+        raise InputError(option, f"is {length} {unit}; {channel} allows at most {high}")
+    raise InputError(option, f"must be at least {low} {unit}, got {length}")
+
+
+_VALUE_BUILDERS: dict[str, Callable[[Field, Any, str, str, tuple[str, ...]], Any]] = {
+    "str": _build_str, "int": _build_number, "float": _build_number, "bool": _build_bool, "dict": _build_dict, "list": _build_list,
+}
+
+
+def _check_url(value: str, option: str) -> str:
+    return check_http_url(value, option) or value
+
+
+def _check_hex(value: str, option: str) -> str:
+    if not _HEX.match(value):
+        raise InputError(option, f"must be hex-encoded bytes such as 050003CC0201, got {value!r}")
+    return value
+
+
+def _check_rfc3339(value: str, option: str) -> str:
+    if parse_rfc3339(value) is None:
+        raise InputError(option, f"must be an RFC 3339 date-time with an offset, such as 2030-06-22T09:00:00Z, got {value!r}")
+    return value
+
+
+def _check_currency(value: str, option: str) -> str:
+    if not _CURRENCY.match(value):
+        raise InputError(option, f"must be an ISO 4217 currency code of three capital letters such as EUR, got {value!r}")
+    return value
+
+
+def _check_integer(value: str, option: str) -> str:
+    if not _INTEGER.match(value):
+        raise InputError(option, f"must be a whole number such as 100990, got {value!r}")
+    return value
+
+
+def _check_string_map(value: dict, option: str) -> dict:
+    for key, item in value.items():
+        if not isinstance(item, str):
+            raise InputError(f"{option}.{key}", f"must be a string (quote numbers and booleans), got {item!r}")
+    return dict(value)
+
+
+def _check_empty_object(value: dict, option: str) -> dict:
+    if value:
+        raise InputError(option, f"takes no fields, set it to {{}}; got {value!r}")
     return {}
 
 
-def _require_text(text: str | None, channel: str, option: str) -> str:
-    if text is None:
-        raise InputError(f"{option}.text", f"is required for the {channel} channel (set it here or with the top-level text option)")
-    return text
+CHECKS: dict[str, Callable[[Any, str], Any]] = {
+    "url": _check_url,
+    "hex": _check_hex,
+    "e164": normalize_recipient,
+    "rfc3339": _check_rfc3339,
+    "iso4217": _check_currency,
+    "integer": _check_integer,
+    "string_map": _check_string_map,
+    "empty_object": _check_empty_object,
+}
 
 
-def _sms_fields(message: dict, text: str | None, option: str) -> dict:
-    body: dict[str, Any] = {"text": _require_text(text, "sms", option)}
-    if message.get("autoconvert") is not None:
-        body["autoconvert"] = AUTOCONVERT_WIRE[message["autoconvert"]]
-    udh = message.get("udh")
-    if udh is not None:
-        if not _HEX.match(udh):
-            raise InputError(f"{option}.udh", f"must be hex-encoded bytes such as 050003CC0201, got {udh!r}")
-        body["udh"] = udh
-    return body
+def build_omnimessage(to: str, channel_messages: list[dict], time_to_send: str | None, extras: dict) -> dict:
+    """Assemble one Omnimessage body; ``extras`` holds dlr_url/text_store/priority when the user set them.
 
-
-def _viber_fields(message: dict, text: str | None, option: str) -> dict:
-    body: dict[str, Any] = {}
-    if text is not None:
-        body["text"] = text
-    if message.get("image_url") is not None:
-        body["image_url"] = check_http_url(message["image_url"], f"{option}.image_url")
-    if (message.get("button_url") is None) != (message.get("button_text") is None):
-        raise InputError(option, "button_url and button_text go together: set both or neither")
-    if message.get("button_url") is not None:
-        if text is None:
-            raise InputError(f"{option}.text", "is required when a viber button is set")
-        body["button_url"] = check_http_url(message["button_url"], f"{option}.button_url")
-        body["button_text"] = message["button_text"]
-    if not body:
-        raise InputError(option, "a viber message needs text, image_url, or both")
-    return body
-
-
-def _whatsapp_fields(message: dict, text: str | None, option: str) -> dict:
-    return {"text": {"body": _require_text(text, "whatsapp", option)}}
-
-
-def _rcs_fields(message: dict, text: str | None, option: str) -> dict:
-    text = _require_text(text, "rcs", option)
-    if len(text) > RCS_TEXT_LIMIT:
-        raise InputError(f"{option}.text", f"is {len(text)} characters; rcs allows at most {RCS_TEXT_LIMIT}")
-    return {"text": text}
-
-
-_CHANNEL_BUILDERS = {"sms": _sms_fields, "viber": _viber_fields, "whatsapp": _whatsapp_fields, "rcs": _rcs_fields}
-
-
-def build_omnimessage(to: str, channel_messages: list[dict], time_to_send: str, extras: dict) -> dict:
-    """Assemble one Omnimessage body; ``extras`` holds dlr_url/text_store/priority when the user set them."""
-    body: dict[str, Any] = {"to": to, "messages": channel_messages, "time_to_send": time_to_send}
+    Without ``time_to_send`` (``time_to_send: now``) Messente sends the message at once.
+    """
+    body: dict[str, Any] = {"to": to, "messages": channel_messages}
+    if time_to_send is not None:
+        body["time_to_send"] = time_to_send
     body.update({key: value for key, value in extras.items() if value is not None})
     return body

@@ -22,7 +22,13 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage 
 )
 from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _reconcile, _time
 from ansible_collections.messente.omnichannel.plugins.module_utils._ledger import new_owner_token
-from ansible_collections.messente.omnichannel.plugins.module_utils._time import TimeValueError, is_relative, normalize_time_to_send
+from ansible_collections.messente.omnichannel.plugins.module_utils._time import (
+    TimeValueError,
+    is_relative,
+    means_now,
+    normalize_time_to_send,
+    resolve_timezone,
+)
 
 # How a null id arrives once templated: ansible-core before 2.19 renders "{{ none }}" as the string "None".
 NULL_SPELLINGS = (None, "", "None", "null")
@@ -45,7 +51,7 @@ def empty_result() -> dict[str, Any]:
 class SchedulePlan:
     """Everything a schedule needs, fully checked, before any request is made."""
 
-    def __init__(self, recipients: list[str], omnimessages: list[dict], time_to_send: str) -> None:
+    def __init__(self, recipients: list[str], omnimessages: list[dict], time_to_send: str | None) -> None:
         self.recipients = recipients
         self.omnimessages = omnimessages
         self.time_to_send = time_to_send
@@ -85,7 +91,7 @@ def plan_present(params: dict, now: datetime, require_future: bool = True) -> Sc
     if params.get("text") is None and not params.get("messages"):
         raise InputError("text", "is required with state=present unless messages gives every channel its own text; got null")
     recipients = normalize_recipients(params["to"])
-    time_to_send = normalize_time_to_send(params["time_to_send"], now, params.get("timezone"), require_future=require_future)
+    time_to_send = _send_time(params, now, require_future)
     channel_messages = build_channel_messages(params.get("messages"), params.get("text"), params.get("sender"))
     extras = {
         "dlr_url": check_http_url(params.get("dlr_url"), "dlr_url"),
@@ -94,6 +100,19 @@ def plan_present(params: dict, now: datetime, require_future: bool = True) -> Sc
     }
     omnimessages = [build_omnimessage(number, channel_messages, time_to_send, extras) for number in recipients]
     return SchedulePlan(recipients, omnimessages, time_to_send)
+
+
+def _send_time(params: dict, now: datetime, require_future: bool) -> str | None:
+    """The UTC send time, or None for ``now``: Messente sends a body without time_to_send at once."""
+    if means_now(params["time_to_send"]):
+        resolve_timezone(params.get("timezone"))  # a bad timezone is refused even when it has nothing to read
+        return None
+    return normalize_time_to_send(params["time_to_send"], now, params.get("timezone"), require_future=require_future)
+
+
+def when(time_to_send: str | None) -> str:
+    """How a result message says when: the UTC time, or at once."""
+    return "now" if time_to_send is None else f"for {time_to_send}"
 
 
 def plan_absent(params: dict) -> list[str]:
@@ -129,7 +148,7 @@ def schedule_diff(plan: SchedulePlan) -> dict:
         return plan.payload
     shown = plan.omnimessages[:DIFF_BODIES_SHOWN]
     return {
-        "summary": f"{len(plan.omnimessages)} omnimessages for {plan.time_to_send}, one per recipient, the same but for 'to'",
+        "summary": f"{len(plan.omnimessages)} omnimessages {when(plan.time_to_send)}, one per recipient, the same but for 'to'",
         "first_bodies": shown,
         "bodies_not_shown": len(plan.omnimessages) - len(shown),
     }
@@ -138,8 +157,10 @@ def schedule_diff(plan: SchedulePlan) -> dict:
 def _schedule_message(plan: SchedulePlan, ids: list[str], failures: list[dict], check_mode: bool) -> str:
     count = len(plan.recipients)
     if check_mode:
-        return f"Check mode: would schedule {count} omnimessage(s) for {plan.time_to_send}; nothing was sent"
-    message = f"Scheduled {len(ids)} of {count} omnimessage(s) for {plan.time_to_send}"
+        verb = "send" if plan.time_to_send is None else "schedule"
+        return f"Check mode: would {verb} {count} omnimessage(s) {when(plan.time_to_send)}; nothing was sent"
+    verb = "Sent" if plan.time_to_send is None else "Scheduled"
+    message = f"{verb} {len(ids)} of {count} omnimessage(s) {when(plan.time_to_send)}"
     if failures:
         listed = "; ".join(f"{entry['to']}: {entry['error']}" for entry in failures[:10])
         more = f" (and {len(failures) - 10} more, see results)" if len(failures) > 10 else ""

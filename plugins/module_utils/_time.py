@@ -27,6 +27,8 @@ else:
     DATEUTIL_IMPORT_ERROR = None
 
 UTC = timezone.utc
+# The one word that means "send at once": the body then has no time_to_send. Nothing else means now.
+SEND_NOW = "now"
 CANONICAL_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
 EXPECTED_FORM = (
     "expected an ISO 8601 date-time such as 2030-06-22T09:05, 2030-06-22T09:05:07+04:00 or 2030-06-22T09:05:07Z "
@@ -95,6 +97,11 @@ def normalize_time_to_send(value: str, now: datetime, zone_name: str | None = No
                            require_future: bool = True) -> str:
     """The canonical UTC string for ``value``, or a TimeValueError explaining the problem."""
     return format_utc(parse_time_to_send(value, now, zone_name, option, require_future))
+
+
+def means_now(value: object) -> bool:
+    """Whether ``value`` is ``now``: only that word (surrounding spaces aside, as for any time) sends at once."""
+    return isinstance(value, str) and value.strip() == SEND_NOW
 
 
 def is_relative(value: str | None) -> bool:

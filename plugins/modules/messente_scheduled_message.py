@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - messente.omnichannel.connection
   - messente.omnichannel.ledger
+  - messente.omnichannel.channels
   - messente.omnichannel.attributes.actiongroup_messente
 attributes:
   check_mode:
@@ -115,12 +116,16 @@ options:
     elements: str
   time_to_send:
     description:
-      - When Messente sends the message. It must be in the future.
+      - When Messente sends the message. It must be in the future, or V(now).
+      - V(now) sends the message at once, without a send time in the request, so it cannot be cancelled later. No
+        other value means now; a time that is not in the future fails the task, and so does an empty value.
       - An ISO 8601 date-time such as V(2030-06-22T09:05), V(2030-06-22T09:05:07+04:00), V(2030-06-22T09:05:07Z) or
         the form that Jinja's C(now) function prints, V(2030-06-22 09:05:07.123456).
       - A time without an offset is read in O(timezone), which defaults to UTC as it does on Messente's side.
       - A relative time from now is also accepted, such as V(+30m), V(+2h), V(+1d) or V(+1h30m).
       - The task returns the same instant in UTC as RV(time_to_send).
+      - With O(key), a message sent with V(now) is sent once; later runs with the same options find it sent and send
+        nothing.
       - Required with O(state=present).
     type: str
   timezone:
@@ -132,7 +137,8 @@ options:
     type: str
   text:
     description:
-      - Message text, used for every entry in O(messages) that has no O(messages[].text) of its own.
+      - Message text, used for every entry in O(messages) that has no O(messages[].text) of its own and whose content
+        allows a text (see O(messages)).
       - Without O(messages), the module sends one SMS with this text.
     type: str
   sender:
@@ -140,51 +146,6 @@ options:
       - Sender name or phone number, used for every entry in O(messages) that has no O(messages[].sender) of its own.
       - If not set, Messente uses the default sender of the API key. Senders must be approved by Messente.
     type: str
-  messages:
-    description:
-      - The channels to try, in order. Each channel may appear once.
-      - If not set, one SMS is sent with O(text) and O(sender).
-    type: list
-    elements: dict
-    suboptions:
-      channel:
-        description: Channel of this entry.
-        type: str
-        required: true
-        choices: [sms, viber, whatsapp, rcs]
-      text:
-        description:
-          - Text for this channel; defaults to O(text). Required for V(sms), V(whatsapp) and V(rcs).
-          - V(rcs) allows at most 3072 characters.
-        type: str
-      sender:
-        description: Sender for this channel; defaults to O(sender). Required for V(rcs).
-        type: str
-      validity:
-        description: Minutes to wait for this channel before Messente tries the next one. Mutually exclusive with O(messages[].ttl).
-        type: int
-      ttl:
-        description: Seconds to wait for this channel before Messente tries the next one. Mutually exclusive with O(messages[].validity).
-        type: int
-      autoconvert:
-        description:
-          - SMS only. How characters outside the GSM alphabet are handled. V(on) replaces them with similar GSM
-            characters where possible, V(full) converts every character, V(off) sends them unchanged.
-          - Messente's schema names these values C(true), C(full) and C(false); the module sends those.
-        type: str
-        choices: [full, 'on', 'off']
-      udh:
-        description: SMS only. User data header, hex encoded.
-        type: str
-      image_url:
-        description: Viber only. URL of an image to send.
-        type: str
-      button_url:
-        description: Viber only. URL opened by the button. Needs O(messages[].button_text) and a text.
-        type: str
-      button_text:
-        description: Viber only. Label of the button. Needs O(messages[].button_url).
-        type: str
   dlr_url:
     description: URL Messente calls with delivery reports for this message. If not set, the API key's default is used.
     type: str
@@ -331,7 +292,9 @@ to:
   type: raw
   sample: "+37251234567"
 time_to_send:
-  description: When the message is sent, in UTC, as C(YYYY-MM-DDTHH:MM:SS+00:00). V(null) with O(state=absent).
+  description:
+    - When the message is sent, in UTC, as C(YYYY-MM-DDTHH:MM:SS+00:00).
+    - V(null) with O(state=absent), and with O(time_to_send=now), since Messente then sends at once.
   returned: always
   type: str
   sample: "2030-06-22T09:00:00+00:00"
@@ -474,12 +437,8 @@ may_have_been_processed:
 """
 
 from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _operations
-from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import (
-    AUTOCONVERT_CHOICES,
-    CHANNELS,
-    PRIORITY_CHOICES,
-    TEXT_STORE_CHOICES,
-)
+from ansible_collections.messente.omnichannel.plugins.module_utils._channels import message_argument_spec
+from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import PRIORITY_CHOICES, TEXT_STORE_CHOICES
 from ansible_collections.messente.omnichannel.plugins.module_utils._operations import CancelOptions
 from ansible_collections.messente.omnichannel.plugins.module_utils._scheduled_message import (
     cancel_result,
@@ -490,18 +449,8 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._scheduled_me
 )
 from ansible_collections.messente.omnichannel.plugins.module_utils._time import utc_now
 
-MESSAGE_OPTIONS = {
-    "channel": {"type": "str", "required": True, "choices": list(CHANNELS)},
-    "text": {"type": "str"},
-    "sender": {"type": "str"},
-    "validity": {"type": "int"},
-    "ttl": {"type": "int"},
-    "autoconvert": {"type": "str", "choices": list(AUTOCONVERT_CHOICES)},
-    "udh": {"type": "str"},
-    "image_url": {"type": "str"},
-    "button_url": {"type": "str"},
-    "button_text": {"type": "str"},
-}
+# Every field of every channel, from the one channel table (module_utils/_channels.py) that also renders the docs.
+MESSAGE_OPTIONS = message_argument_spec()
 
 MODULE_OPTIONS = {
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
