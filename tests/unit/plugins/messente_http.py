@@ -7,7 +7,7 @@
 answer, in one or more ordered lanes (one lane for a sequential flow, one lane per id for parallel cancels). Each
 request is prepared exactly as requests would send it, so method, URL, JSON body and the Basic ``Authorization``
 header are checked on what would really go over the wire. Unexpected or mismatching requests fail the test, and
-so does a scripted call that never came. Retry sleeps are recorded instead of slept.
+so does a scripted call that never came. Sleeps are recorded instead of slept, on a clock that moves only by them.
 
 ``ModuleRunner`` runs a module's ``main()`` with patched module args, keeps what it handed to ``exit_json`` or
 ``fail_json`` and also parses the JSON it really printed, and checks on both that no form of the password leaks.
@@ -103,6 +103,7 @@ class ScriptedHTTP:
         self.lanes: list[deque[Call]] = []
         self.seen: list[Seen] = []
         self.sleeps: list[float] = []
+        self.now = 0.0
         self.problems: list[str] = []
         self._lock = threading.Lock()
 
@@ -130,12 +131,24 @@ class ScriptedHTTP:
 
         original_init = _client.MessenteClient.__init__
 
-        def init_with_recorded_sleep(client: _client.MessenteClient, *args: Any, **kwargs: Any) -> None:
-            kwargs["sleep"] = self.sleeps.append
+        def init_with_recorded_time(client: _client.MessenteClient, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("sleep", self.sleep)
+            kwargs.setdefault("clock", self.clock)
             original_init(client, *args, **kwargs)
 
         monkeypatch.setattr(requests.Session, "request", fake_request)
-        monkeypatch.setattr(_client.MessenteClient, "__init__", init_with_recorded_sleep)
+        monkeypatch.setattr(_client.MessenteClient, "__init__", init_with_recorded_time)
+
+    def clock(self) -> float:
+        """The clients' monotonic clock: it only moves when a client sleeps."""
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """Record the wait instead of waiting, and move the clock on by it."""
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.now += seconds
 
     def answer(self, session: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
         prepared = session.prepare_request(requests.Request(
