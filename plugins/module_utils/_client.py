@@ -86,6 +86,13 @@ class RequestWithdrawn(MessenteError):
     """The caller took a request back before it went out, or before it was tried again: Messente never processed it."""
 
 
+@dataclass(frozen=True)
+class _Retry:
+    """A try that did not count: wait ``delay`` seconds (outside the window; None: only the shared pause), then try again."""
+
+    delay: float | None
+
+
 @dataclass
 class _Tries:
     """What one request has used up: retries of failures, and 429 answers with the seconds waited for them."""
@@ -108,6 +115,7 @@ class Pacer:
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self.max_in_flight = max(1, max_in_flight)
         self.in_flight_limit = self.max_in_flight
+        self.waiting = 0  # threads waiting for a place in the window
         self._interval = 1.0 / rate_limit if rate_limit else 0.0
         self._clock = clock
         self._sleep = sleep
@@ -122,8 +130,10 @@ class Pacer:
     def slot(self) -> Iterator[int]:
         """Hold a place in the window while one request is on the wire; yields the epoch (pause count) it is sent in."""
         with self._changed:
+            self.waiting += 1
             while self._in_flight >= self.in_flight_limit:
                 self._changed.wait()
+            self.waiting -= 1
             self._in_flight += 1
         try:
             self._sleep_out_pause()
@@ -209,12 +219,20 @@ class MessenteClient:
         """POST one omnimessage; Messente answers 201 with its id and one result per channel."""
         return self._request("POST", "/omnimessage", omnimessage, expected=201)
 
-    def schedule_bulk(self, omnimessages: list[dict], proceed: Callable[[], bool] | None = None) -> dict:
-        """POST many omnimessages at once; per-item failures come back inside the 201 body.
+    def schedule_bulk(self, omnimessages: list[dict], stop: threading.Event | None = None) -> dict:
+        """POST many omnimessages at once; per-item failures come back inside the 201 body, one result per omnimessage.
 
-        ``proceed`` is asked right before every try goes out; False withdraws the request (RequestWithdrawn).
+        A 201 without one result per omnimessage fails as a whole, as possibly processed. With ``stop``, the request is
+        withdrawn (RequestWithdrawn) if ``stop`` is set before a try goes out, and a failure sets ``stop`` before any
+        other request can take this one's place in flight: the caller's other chunks never go out after it.
         """
-        return self._request("POST", "/omnimessages", {"messages": omnimessages}, expected=201, proceed=proceed)
+        def one_result_each(answer: Any) -> None:
+            items = answer.get("messages") if isinstance(answer, dict) else None
+            if not isinstance(items, list) or len(items) != len(omnimessages):
+                raise MessenteError(f"Messente's bulk answer did not hold one result per recipient ({len(omnimessages)} sent); "
+                                    "these messages MAY have been scheduled", "POST", "/omnimessages", 201, may_have_been_processed=True)
+
+        return self._request("POST", "/omnimessages", {"messages": omnimessages}, expected=201, stop=stop, check=one_result_each)
 
     def cancel(self, omnimessage_id: str) -> bool:
         """DELETE a scheduled omnimessage: True when cancelled, False on Messente's ambiguous 404."""
@@ -237,35 +255,47 @@ class MessenteClient:
         return "; ".join(f"({number}) {cause}" for number, cause in enumerate(causes, 1))
 
     def _request(self, method: str, path: str, body: Any, expected: int, not_found_ok: bool = False,
-                 proceed: Callable[[], bool] | None = None) -> Any:
+                 stop: threading.Event | None = None, check: Callable[[Any], None] | None = None) -> Any:
+        """Try until an answer counts; each try is judged while it still holds its place in flight (see schedule_bulk)."""
         tries = _Tries()
         while True:
-            try:
-                response, epoch = self._paced_send(method, path, body, proceed)
-            except requests.RequestException as exc:
-                if not (tries.retries < self.retries and _transport_error_is_retryable(method, exc)):
-                    raise self._transport_error(method, path, exc) from None
-                self._back_off(method, path, tries, None, f"connection failed ({self._describe(exc)})")
-                continue
-            if response.status_code == expected:
-                return self._success_body(method, path, response)
-            if response.status_code == 404 and not_found_ok:
-                return None
-            if response.status_code == RATE_LIMITED:
-                self._wait_for_rate_limit(method, path, response, expected, tries, epoch)
-            elif tries.retries < self.retries and self._status_is_retryable(method, response):
-                self._back_off(method, path, tries, response.headers.get("Retry-After"), f"HTTP {response.status_code}")
-            else:
-                raise self._status_error(method, path, response, expected)
+            _withdraw_if_stopped(stop, method, path)  # before waiting for a place, a pause or the rate ...
+            with self.pacer.slot() as epoch:
+                _withdraw_if_stopped(stop, method, path)  # ... and after, since the caller may have stopped meanwhile
+                try:
+                    outcome = self._try_once(method, path, body, (expected, not_found_ok), tries, epoch, check)
+                except MessenteError:
+                    if stop is not None:
+                        stop.set()
+                    raise
+            if not isinstance(outcome, _Retry):
+                return outcome
+            if outcome.delay is not None:
+                self._sleep(outcome.delay)
 
-    def _paced_send(self, method: str, path: str, body: Any, proceed: Callable[[], bool] | None) -> tuple[Any, int]:
-        with self.pacer.slot() as epoch:
-            if proceed is not None and not proceed():
-                raise RequestWithdrawn(f"{method} {path} was withdrawn before it was sent", method, path)
+    def _try_once(self, method: str, path: str, body: Any, expecting: tuple[int, bool], tries: _Tries, epoch: int,
+                  check: Callable[[Any], None] | None) -> Any:
+        """One request on the wire: the answer's value, a _Retry saying how long to wait first, or MessenteError."""
+        expected, not_found_ok = expecting
+        try:
             response = self._send(method, path, body)
-        if response.status_code != RATE_LIMITED:
-            self.pacer.succeeded()
-        return response, epoch
+        except requests.RequestException as exc:
+            if not (tries.retries < self.retries and _transport_error_is_retryable(method, exc)):
+                raise self._transport_error(method, path, exc) from None
+            return self._back_off(method, path, tries, None, f"connection failed ({self._describe(exc)})")
+        if response.status_code == RATE_LIMITED:
+            return self._wait_for_rate_limit(method, path, response, expected, tries, epoch)
+        self.pacer.succeeded()
+        if response.status_code == expected:
+            answer = self._success_body(method, path, response)
+            if check is not None:
+                check(answer)
+            return answer
+        if response.status_code == 404 and not_found_ok:
+            return None
+        if tries.retries < self.retries and self._status_is_retryable(method, response):
+            return self._back_off(method, path, tries, response.headers.get("Retry-After"), f"HTTP {response.status_code}")
+        raise self._status_error(method, path, response, expected)
 
     def _send(self, method: str, path: str, body: Any):
         return self._session.request(
@@ -280,11 +310,12 @@ class MessenteClient:
         delay = _retry_after_seconds(response.headers.get("Retry-After"))
         return delay is None or delay <= MAX_RETRY_AFTER_SECONDS
 
-    def _wait_for_rate_limit(self, method: str, path: str, response, expected: int, tries: _Tries, epoch: int) -> None:
+    def _wait_for_rate_limit(self, method: str, path: str, response, expected: int, tries: _Tries, epoch: int) -> _Retry:
         """A 429 pauses every thread; this request is tried again while its 429 waits stay within the budget.
 
         The budget, not ``retries``, bounds these tries: Messente refused the request unprocessed, so waiting is safe,
         and a sustained rate limit must slow the task down rather than fail it. ``retries=0`` still means no retry.
+        The wait itself is the pause, which the next try sleeps out like every other request.
         """
         delay = _retry_after_seconds(response.headers.get("Retry-After"))
         if delay is None:
@@ -297,15 +328,16 @@ class MessenteClient:
         self._report_retry(f"Messente {method} {path}: HTTP 429 (too many requests); every request pauses {delay:.1f}s, "
                            f"at most {self.pacer.in_flight_limit} in flight, then this one is tried again "
                            f"({tries.throttle_waited:.1f}s of {RATE_LIMIT_WAIT_BUDGET_SECONDS:g}s for 429 waits used)")
+        return _Retry(None)
 
-    def _back_off(self, method: str, path: str, tries: _Tries, retry_after: str | None, reason: str) -> None:
-        """Wait before the next try of this request alone; only a 429 makes every thread wait."""
+    def _back_off(self, method: str, path: str, tries: _Tries, retry_after: str | None, reason: str) -> _Retry:
+        """The wait before the next try of this request alone; only a 429 makes every thread wait."""
         delay = _retry_after_seconds(retry_after)
         if delay is None:
             delay = _backoff_seconds(tries.retries)
         tries.retries += 1
         self._report_retry(f"Messente {method} {path}: {reason}; retry {tries.retries} of {self.retries} in {delay:.1f}s")
-        self._sleep(delay)
+        return _Retry(delay)
 
     def _report_retry(self, message: str) -> None:
         with self._retry_lock:
@@ -416,6 +448,11 @@ class MessenteClient:
         if isinstance(item, list):
             return [self._redact_item(value) for value in item]
         return self._redact(item) if isinstance(item, str) else item
+
+
+def _withdraw_if_stopped(stop: threading.Event | None, method: str, path: str) -> None:
+    if stop is not None and stop.is_set():
+        raise RequestWithdrawn(f"{method} {path} was withdrawn before it was sent", method, path)
 
 
 def describe_endpoint(api_url: str, path: bool = True) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 import requests
@@ -64,6 +64,7 @@ class Call:
 
     ``body`` is the JSON the request must carry (None: no body at all). The answer is ``reply`` (JSON), or ``raw``
     (text sent as is), with ``status`` and ``headers``; or, when ``raises`` is set, that exception instead.
+    ``before_answer`` runs in the requesting thread just before the answer, to order what other threads do meanwhile.
     """
 
     method: str
@@ -74,6 +75,7 @@ class Call:
     raw: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     raises: BaseException | None = None
+    before_answer: Callable[[], None] | None = None
 
     def describe(self) -> str:
         return f"{self.method} {self.url}"
@@ -161,14 +163,20 @@ class ScriptedHTTP:
             self.seen.append(seen)
             call = self._take(seen)
         self._check(call, seen)
+        if call.before_answer is not None:
+            call.before_answer()
         if call.raises is not None:
             raise call.raises
         return _build_response(call, prepared)
 
     def _take(self, seen: Seen) -> Call:
-        for lane in self.lanes:
-            if lane and lane[0].method == seen.method and lane[0].url == seen.url:
+        """The next call of the first lane it fits; lanes waiting for the same URL are told apart by the body."""
+        fitting = [lane for lane in self.lanes if lane and lane[0].method == seen.method and lane[0].url == seen.url]
+        for lane in fitting:
+            if lane[0].body == seen.body:
                 return lane.popleft()
+        if fitting:
+            return fitting[0].popleft()  # the body check then reports the mismatch
         waiting = [lane[0].describe() for lane in self.lanes if lane] or ["nothing"]
         self._fail(f"unexpected request {seen.describe()}; next expected: {', '.join(waiting)}")
         raise AssertionError("unreachable")

@@ -53,6 +53,16 @@ def post(status: int = 201, retry_after: str | None = None) -> Call:
     return Call("POST", f"{API_URL}/omnimessage", body=BODY, status=status, reply=CREATED if status == 201 else SLOW_DOWN, headers=headers)
 
 
+def wait_until(condition: Any, seconds: float = 10.0) -> bool:
+    """Poll a condition another thread will make true; the bound only keeps a broken test from hanging."""
+    event = threading.Event()
+    for _ in range(int(seconds / 0.005)):
+        if condition():
+            return True
+        event.wait(0.005)
+    return bool(condition())
+
+
 class FakeTime:
     """A clock that moves only when slept on, for Pacer tests without a client."""
 
@@ -267,21 +277,67 @@ def test_rate_limit_paces_a_client_over_the_harness_clock(http: ScriptedHTTP) ->
 
 
 def test_a_withdrawn_request_is_never_sent(http: ScriptedHTTP) -> None:
+    stop = threading.Event()
+    stop.set()
+
     with pytest.raises(RequestWithdrawn) as withdrawn:
-        make_client().schedule_bulk([BODY], proceed=lambda: False)
+        make_client().schedule_bulk([BODY], stop=stop)
 
     assert http.seen == []
     assert (withdrawn.value.method, withdrawn.value.path, withdrawn.value.may_have_been_processed) == ("POST", "/omnimessages", False)
 
 
 def test_a_request_refused_with_429_is_not_tried_again_once_withdrawn(http: ScriptedHTTP) -> None:
-    http.script(Call("POST", BULK_URL, body={"messages": [BODY]}, status=429, reply=SLOW_DOWN, headers={"Retry-After": "1"}))
-    answers = iter([True, False])
+    stop = threading.Event()
+    http.script(Call("POST", BULK_URL, body={"messages": [BODY]}, status=429, reply=SLOW_DOWN, headers={"Retry-After": "1"},
+                     before_answer=stop.set))  # another chunk failed while this one was on the wire
 
     with pytest.raises(RequestWithdrawn):
-        make_client().schedule_bulk([BODY], proceed=lambda: next(answers))
+        make_client().schedule_bulk([BODY], stop=stop)
 
     assert len(http.seen) == 1
+    assert http.sleeps == []  # withdrawn before it would wait out the pause
+
+
+def test_a_failed_bulk_request_withdraws_one_that_waits_for_its_place_in_flight(http: ScriptedHTTP) -> None:
+    stop = threading.Event()
+    client = make_client(pool_size=1)
+    second: dict[str, Any] = {}
+
+    def start_the_second_request() -> None:
+        """While the first request is on the wire, a second one queues for the only place in flight."""
+        def second_request() -> None:
+            try:
+                client.schedule_bulk([BODY, BODY], stop=stop)
+            except RequestWithdrawn as withdrawn:
+                second["withdrawn"] = withdrawn
+        second["thread"] = threading.Thread(target=second_request)
+        second["thread"].start()
+        assert wait_until(lambda: client.pacer.waiting == 1), "the second request never queued"
+
+    http.script(Call("POST", BULK_URL, body={"messages": [BODY]}, status=500, raw="<html>oops</html>", before_answer=start_the_second_request))
+
+    with pytest.raises(MessenteError) as failed:
+        client.schedule_bulk([BODY], stop=stop)
+    second["thread"].join(10)
+
+    assert failed.value.may_have_been_processed is True
+    assert stop.is_set()
+    assert "withdrawn" in second
+    assert len(http.seen) == 1
+
+
+def test_a_bulk_answer_without_one_result_each_fails_as_a_whole_and_stops(http: ScriptedHTTP) -> None:
+    stop = threading.Event()
+    http.script(Call("POST", BULK_URL, body={"messages": [BODY, BODY]}, status=201, reply={"messages": [CREATED]}))
+
+    with pytest.raises(MessenteError) as failed:
+        make_client().schedule_bulk([BODY, BODY], stop=stop)
+
+    assert failed.value.message == ("Messente's bulk answer did not hold one result per recipient (2 sent); "
+                                    "these messages MAY have been scheduled")
+    assert (failed.value.status, failed.value.may_have_been_processed) == (201, True)
+    assert stop.is_set()
 
 
 # --- secrets in success bodies -----------------------------------------------------------------------------------
