@@ -246,7 +246,7 @@ options:
         HTTP 429 (see O(retries)).
       - Useful for cancelling thousands of ids in O(omnimessage_id), or when several tasks share one limit.
     type: float
-    version_added: 1.2.0
+    version_added: 1.1.0
   return_results:
     description:
       - How much the task returns per recipient or id; a task with 100,000 recipients need not return 100,000 entries.
@@ -260,7 +260,7 @@ options:
     type: str
     choices: [all, failed, none]
     default: all
-    version_added: 1.2.0
+    version_added: 1.1.0
 notes:
   - Scheduling creates a new message at Messente every time, so the task always reports C(changed=true) when it succeeds.
 seealso:
@@ -451,7 +451,7 @@ results:
           after an HTTP 429, not sent again) because an earlier bulk request failed as a whole; the recipient is
           certainly not scheduled. V(true) otherwise.
       type: bool
-      version_added: 1.2.0
+      version_added: 1.1.0
     changed:
       description: O(state=absent) only. Whether this id was (or in check mode would be) cancelled.
       type: bool
@@ -494,7 +494,7 @@ counts:
   returned: always
   type: dict
   sample: {"scheduled": 99998, "refused": 1, "may_have_been_processed": 0, "not_attempted": 1}
-  version_added: 1.2.0
+  version_added: 1.1.0
 cancelled:
   description: With O(state=absent), whether this task cancelled a message; V(null) with O(state=present).
   returned: always
