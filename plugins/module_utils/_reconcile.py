@@ -144,7 +144,7 @@ def classify(step: Step, run: KeyedRun) -> None:
     if entry is None:
         step.todo, step.action = (POST, "scheduled") if step.desired is not None else (DONE, "unchanged")
     elif entry.state != "scheduled":
-        _classify_unfinished(step, run)
+        _classify_unfinished(step, entry, run)
     else:
         step.omnimessage_id = entry.omnimessage_id
         if step.desired is None:
@@ -155,10 +155,8 @@ def classify(step: Step, run: KeyedRun) -> None:
             step.todo, step.action = REPLACE, "rescheduled"
 
 
-def _classify_unfinished(step: Step, run: KeyedRun) -> None:
+def _classify_unfinished(step: Step, entry: Entry, run: KeyedRun) -> None:
     """A pending or uncertain entry: another task is sending now (wait), or a run that is gone may have sent it."""
-    entry = step.entry
-    assert entry is not None
     if entry.claim_alive(run.clock()):
         step.todo = WAIT
     elif run.retry_pending and step.desired is not None:

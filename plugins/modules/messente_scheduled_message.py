@@ -233,8 +233,8 @@ options:
         flight finish, and RV(results) says per recipient whether it was scheduled, refused, may have been
         scheduled (RV(results[].may_have_been_processed)), or was not attempted (RV(results[].attempted)).
         V(1) sends one bulk request after the other.
-      - With several ids in O(omnimessage_id), how many cancels run at once; with O(key), how many status reads and
-        cancels run at once.
+      - With several ids in O(omnimessage_id), how many cancels run at once. With O(key), how many status reads,
+        cancels and bulk requests run at once.
       - An HTTP 429 (too many requests) answer lowers this for the rest of the task, see O(retries).
     type: int
     default: 8
@@ -254,8 +254,8 @@ options:
       - V(failed) returns in RV(results) only the recipients that were not scheduled (or the ids whose cancel
         failed; with O(key), the recipients whose action is V(failed)), plus RV(omnimessage_ids), RV(omnimessage_id)
         and RV(counts) (with O(key), RV(actions)). RV(payload), RV(to) and RV(messages) stay empty.
-      - V(none) returns only RV(counts) (with O(key), RV(actions)), RV(msg), RV(time_to_send) and RV(changed);
-        RV(results) and RV(omnimessage_ids) stay empty.
+      - V(none) returns only RV(counts) (with O(key), RV(actions)), RV(time_to_send), and the C(changed) and C(msg)
+        every task returns; RV(results) and RV(omnimessage_ids) stay empty.
       - Whether the task fails, and its message, do not depend on this option.
     type: str
     choices: [all, failed, none]
@@ -407,9 +407,9 @@ results:
       failed; with O(key), of recipients whose action is V(failed)). Empty with O(return_results=none).
     - Without O(key), each recipient's entry is exactly one of these. Scheduled, with an RV(results[].omnimessage_id).
       Refused by Messente, certainly not scheduled (an RV(results[].error), RV(results[].attempted=true),
-      RV(results[].may_have_been_processed=false)). May have been scheduled (RV(results[].may_have_been_processed=true)):
+      RV(results[].may_have_been_processed=false)). May have been scheduled (RV(results[].may_have_been_processed=true));
       check before sending again. Not attempted (RV(results[].attempted=false)), because an earlier bulk request failed
-      as a whole: certainly not scheduled, safe to send again. RV(counts) counts each kind.
+      as a whole; certainly not scheduled, safe to send again. RV(counts) counts each kind.
   returned: always
   type: list
   elements: dict

@@ -56,7 +56,7 @@ def post(status: int = 201, retry_after: str | None = None) -> Call:
 def wait_until(condition: Any, seconds: float = 10.0) -> bool:
     """Poll a condition another thread will make true; the bound only keeps a broken test from hanging."""
     event = threading.Event()
-    for _ in range(int(seconds / 0.005)):
+    for _poll in range(int(seconds / 0.005)):
         if condition():
             return True
         event.wait(0.005)
@@ -114,7 +114,7 @@ def test_a_429_halves_the_requests_in_flight_and_successes_grow_them_back(http: 
     client.cancel(OID_A)
     after_429 = client.pacer.in_flight_limit
     limits = []
-    for _ in range(9):
+    for _request in range(9):
         client.cancel(OID_B)
         limits.append(client.pacer.in_flight_limit)
 
@@ -143,7 +143,7 @@ def test_the_window_halves_once_per_pause_not_once_per_429() -> None:
 def test_the_window_bounds_how_many_requests_are_in_flight() -> None:
     pacer = Pacer(4)
     pacer.throttled(0, 0.0)  # window 4 -> 2
-    entered = [threading.Event() for _ in range(3)]
+    entered = [threading.Event() for _thread in range(3)]
     release = threading.Event()
 
     def request(index: int) -> None:
@@ -244,7 +244,7 @@ def test_rate_limit_spaces_the_starts_of_requests_evenly() -> None:
     pacer = Pacer(8, rate_limit=4.0, clock=time.clock, sleep=time.sleep)
 
     starts = []
-    for _ in range(4):
+    for _request in range(4):
         with pacer.slot():
             starts.append(time.now)
 
@@ -256,7 +256,7 @@ def test_rate_limit_does_not_wait_when_the_requests_are_slower_than_it() -> None
     time = FakeTime()
     pacer = Pacer(8, rate_limit=4.0, clock=time.clock, sleep=time.sleep)
 
-    for _ in range(3):
+    for _request in range(3):
         with pacer.slot():
             time.now += 1.0  # each request takes a second on the wire
 
