@@ -45,15 +45,21 @@ options:
     default: 30
   retries:
     description:
-      - How many times a failed request is tried again; V(0) turns retries off.
-      - Reads and cancels (GET, DELETE) are retried on connection errors, timeouts and HTTP 429, 502, 503 and 504.
+      - How many times a failed request is tried again; V(0) turns retries off, for HTTP 429 too.
+      - Reads and cancels (GET, DELETE) are retried on connection errors, timeouts, HTTP 429, 502, 503 and 504.
       - Scheduling (POST) is retried only when Messente provably did not process the request, that is on HTTP 429 and
         when the connection could not be opened at all. A read timeout, a dropped connection or an HTTP 5xx answer
         to a POST is never retried, because the message may already be scheduled; the task fails and says so.
       - The first retry waits between 0.5 and 1 second, and each further wait doubles, up to 15 to 30 seconds (the
         random spread keeps parallel tasks apart), unless Messente sends a C(Retry-After) header, which is honoured up
         to 120 seconds. A longer C(Retry-After) fails the task instead.
-      - Each retry adds a warning to the task result.
+      - HTTP 429 (too many requests) does not count against O(retries). A request answered 429 is tried again as long
+        as its waits for 429 answers add up to at most 300 seconds, so a sustained rate limit slows the task down
+        instead of failing it. Each 429 pauses every request of the task for its wait, and halves how many requests
+        may be in flight at once; after as many successes in a row as are then allowed, one more may be in flight
+        again, up to the task's concurrency.
+      - Each retry adds a warning to the task result, up to 20 warnings per task; further retries are summed up in
+        one last warning.
     type: int
     default: 3
 notes:

@@ -8,18 +8,25 @@ PRIVATE to the messente.omnichannel collection: not a public API, it may change 
 Two rules shape it. A scheduled message must never be sent twice, so a POST is retried only when
 Messente provably did not process it. And the API password must never leak, so every text that
 leaves this file passes through ``_redact``.
+
+Many threads may share one client (parallel cancels, concurrent bulk chunks). They share its pace too
+(``Pacer``): an HTTP 429 on any request pauses every thread and lowers how many requests may be in flight,
+and ``rate_limit`` spaces requests evenly.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import random
 import threading
 import time
 import traceback
 import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 try:
@@ -37,13 +44,17 @@ COLLECTION_VERSION = "1.0.0"
 USER_AGENT = f"messente.omnichannel/{COLLECTION_VERSION} (Ansible collection)"
 DEFAULT_API_URL = "https://api.messente.com/v1"
 
-# Statuses worth another try for requests that are safe to repeat (GET, DELETE).
-RETRY_STATUSES_IDEMPOTENT = frozenset((429, 502, 503, 504))
-# A POST is repeated only on 429: Messente refused it without processing it.
-RETRY_STATUSES_POST = frozenset((429,))
+# "Too many requests": Messente refused the request without processing it, so any request may be repeated.
+RATE_LIMITED = 429
+# Further statuses worth another try for requests that are safe to repeat (GET, DELETE). A POST is repeated only on 429.
+RETRY_STATUSES_IDEMPOTENT = frozenset((502, 503, 504))
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 30.0
 MAX_RETRY_AFTER_SECONDS = 120.0
+# A request answered 429 is tried again, whatever ``retries`` says, until its 429 waits add up to this much.
+RATE_LIMIT_WAIT_BUDGET_SECONDS = 300.0
+# Retries beyond this many are not reported one by one: a long 429 storm must not flood the task's warnings.
+MAX_RETRY_WARNINGS = 20
 BODY_PREVIEW_CHARS = 200
 # How OpenSSL words a TLS handshake answered by a server that does not speak TLS (mostly plain HTTP).
 NOT_TLS_MARKERS = ("wrong_version_number", "wrong version number", "record layer failure", "packet length too long", "http request")
@@ -72,22 +83,134 @@ class MessenteError(Exception):
                 "may_have_been_processed": self.may_have_been_processed}
 
 
+class RequestWithdrawn(MessenteError):
+    """The caller took a request back before it went out, or before it was tried again: Messente never processed it."""
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """A try that did not count: wait ``delay`` seconds (outside the window; None: only the shared pause), then try again."""
+
+    delay: float | None
+
+
+@dataclass
+class _Tries:
+    """What one request has used up: retries of failures, and 429 answers with the seconds waited for them."""
+
+    retries: int = 0
+    throttled: int = 0
+    throttle_waited: float = 0.0
+
+
+class Pacer:
+    """The pace every thread of one client keeps: a pause after an HTTP 429, a window of requests in flight, a rate cap.
+
+    The window works like TCP's congestion control (AIMD). It halves on a 429, once per pause, since the requests in
+    flight at that moment were all sent at the old pace; after as many successes in a row as it allows at once, it
+    grows by one, up to ``max_in_flight``. ``rate_limit`` (requests per second) spaces the starts of requests evenly.
+    Every wait goes through ``clock`` and ``sleep``, so tests can record them instead of sleeping.
+    """
+
+    def __init__(self, max_in_flight: int, rate_limit: float | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.max_in_flight = max(1, max_in_flight)
+        self.in_flight_limit = self.max_in_flight
+        self.waiting = 0  # threads waiting for a place in the window
+        self._interval = 1.0 / rate_limit if rate_limit else 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._changed = threading.Condition()
+        self._in_flight = 0
+        self._successes = 0
+        self._epoch = 0
+        self._pause_until = float("-inf")
+        self._next_start = float("-inf")
+
+    @contextmanager
+    def slot(self) -> Iterator[int]:
+        """Hold a place in the window while one request is on the wire; yields the epoch (pause count) it is sent in."""
+        with self._changed:
+            self.waiting += 1
+            while self._in_flight >= self.in_flight_limit:
+                self._changed.wait()
+            self.waiting -= 1
+            self._in_flight += 1
+        try:
+            self._sleep_out_pause()
+            self._keep_rate()
+            with self._changed:
+                epoch = self._epoch
+            yield epoch
+        finally:
+            with self._changed:
+                self._in_flight -= 1
+                self._changed.notify_all()
+
+    def throttled(self, epoch: int, delay: float) -> None:
+        """A 429: every thread pauses ``delay`` seconds; the first 429 of requests sent since the last pause halves the window."""
+        with self._changed:
+            self._pause_until = max(self._pause_until, self._clock() + delay)
+            self._successes = 0
+            if epoch == self._epoch:
+                self._epoch += 1
+                self.in_flight_limit = max(1, self.in_flight_limit // 2)
+
+    def succeeded(self) -> None:
+        """Any answer but a 429: after a window's worth of them in a row, one more request may be in flight."""
+        with self._changed:
+            self._successes += 1
+            if self.in_flight_limit < self.max_in_flight and self._successes >= self.in_flight_limit:
+                self.in_flight_limit += 1
+                self._successes = 0
+                self._changed.notify_all()
+
+    def _sleep_out_pause(self) -> None:
+        """Wait until the pause is over; a pause that another 429 made longer meanwhile is waited out too."""
+        slept_to = float("-inf")
+        while True:
+            with self._changed:
+                now, until = self._clock(), self._pause_until
+            if until <= max(now, slept_to):
+                return
+            self._sleep(until - now)
+            slept_to = until
+
+    def _keep_rate(self) -> None:
+        """Take the next free start time, ``1 / rate_limit`` seconds after the previous one, and wait for it."""
+        if not self._interval:
+            return
+        with self._changed:
+            now = self._clock()
+            start = max(now, self._next_start)
+            self._next_start = start + self._interval
+        if start > now:
+            self._sleep(start - now)
+
+
 class MessenteClient:
-    """Schedule, cancel and look up omnimessages over one keep-alive session."""
+    """Schedule, cancel and look up omnimessages over one keep-alive session, shared safely by many threads.
+
+    ``pool_size`` is how many requests may be in flight at once (the connection pool and the pacer's window);
+    ``rate_limit`` caps requests per second (None: no cap).
+    """
 
     def __init__(self, api_url: str, username: str, password: str, timeout: float = 30, validate_certs: bool = True,
                  retries: int = 3, on_retry: Callable[[str], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep, pool_size: int = 10) -> None:
+                 sleep: Callable[[float], None] = time.sleep, pool_size: int = 10, rate_limit: float | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.api_url = api_url.rstrip("/")
         self.username = username
         self.timeout = timeout
         self.validate_certs = validate_certs
         self.retries = max(0, retries)
+        self.pacer = Pacer(pool_size, rate_limit, clock, sleep)
         self._on_retry = on_retry or (lambda message: None)
         self._sleep = sleep
         self._secrets = _secret_forms(username, password)
         self._session = _new_session(username, password, pool_size)
         self._retry_lock = threading.Lock()
+        self._retry_warnings = 0
         if not validate_certs:
             # The module already warned about validate_certs=false; urllib3's own warning would only reach stderr.
             # Set once here, not per request: catch_warnings() is not safe across the parallel cancel threads.
@@ -97,9 +220,20 @@ class MessenteClient:
         """POST one omnimessage; Messente answers 201 with its id and one result per channel."""
         return self._request("POST", "/omnimessage", omnimessage, expected=201)
 
-    def schedule_bulk(self, omnimessages: list[dict]) -> dict:
-        """POST many omnimessages at once; per-item failures come back inside the 201 body."""
-        return self._request("POST", "/omnimessages", {"messages": omnimessages}, expected=201)
+    def schedule_bulk(self, omnimessages: list[dict], stop: threading.Event | None = None) -> dict:
+        """POST many omnimessages at once; per-item failures come back inside the 201 body, one result per omnimessage.
+
+        A 201 without one result per omnimessage fails as a whole, as possibly processed. With ``stop``, the request is
+        withdrawn (RequestWithdrawn) if ``stop`` is set before a try goes out, and a failure sets ``stop`` before any
+        other request can take this one's place in flight: the caller's other chunks never go out after it.
+        """
+        def one_result_each(answer: Any) -> None:
+            items = answer.get("messages") if isinstance(answer, dict) else None
+            if not isinstance(items, list) or len(items) != len(omnimessages):
+                raise MessenteError(f"Messente's bulk answer did not hold one result per recipient ({len(omnimessages)} sent); "
+                                    "these messages MAY have been scheduled", "POST", "/omnimessages", 201, may_have_been_processed=True)
+
+        return self._request("POST", "/omnimessages", {"messages": omnimessages}, expected=201, stop=stop, check=one_result_each)
 
     def cancel(self, omnimessage_id: str) -> bool:
         """DELETE a scheduled omnimessage: True when cancelled, False on Messente's ambiguous 404."""
@@ -121,48 +255,100 @@ class MessenteClient:
         causes.append("the id is a per-channel message_id from messages[].message_id, not the omnimessage_id")
         return "; ".join(f"({number}) {cause}" for number, cause in enumerate(causes, 1))
 
-    def _request(self, method: str, path: str, body: Any, expected: int, not_found_ok: bool = False) -> Any:
-        attempt = 0
+    def _request(self, method: str, path: str, body: Any, expected: int, not_found_ok: bool = False,
+                 stop: threading.Event | None = None, check: Callable[[Any], None] | None = None) -> Any:
+        """Try until an answer counts; each try is judged while it still holds its place in flight (see schedule_bulk)."""
+        tries = _Tries()
         while True:
-            can_retry = attempt < self.retries
-            try:
-                response = self._send(method, path, body)
-            except requests.RequestException as exc:
-                if not (can_retry and _transport_error_is_retryable(method, exc)):
-                    raise self._transport_error(method, path, exc) from None
-                self._wait(method, path, attempt, None, f"connection failed ({self._describe(exc)})")
-            else:
-                if response.status_code == expected:
-                    return self._success_body(method, path, response)
-                if response.status_code == 404 and not_found_ok:
-                    return None
-                if not (can_retry and self._status_is_retryable(method, response)):
-                    raise self._status_error(method, path, response, expected)
-                self._wait(method, path, attempt, response.headers.get("Retry-After"), f"HTTP {response.status_code}")
-            attempt += 1
+            _withdraw_if_stopped(stop, method, path)  # before waiting for a place, a pause or the rate ...
+            with self.pacer.slot() as epoch:
+                _withdraw_if_stopped(stop, method, path)  # ... and after, since the caller may have stopped meanwhile
+                try:
+                    outcome = self._try_once(method, path, body, (expected, not_found_ok), tries, epoch, check)
+                except MessenteError:
+                    if stop is not None:
+                        stop.set()
+                    raise
+            if not isinstance(outcome, _Retry):
+                return outcome
+            if outcome.delay is not None:
+                self._sleep(outcome.delay)
+
+    def _try_once(self, method: str, path: str, body: Any, expecting: tuple[int, bool], tries: _Tries, epoch: int,
+                  check: Callable[[Any], None] | None) -> Any:
+        """One request on the wire: the answer's value, a _Retry saying how long to wait first, or MessenteError."""
+        expected, not_found_ok = expecting
+        try:
+            response = self._send(method, path, body)
+        except requests.RequestException as exc:
+            if not (tries.retries < self.retries and _transport_error_is_retryable(method, exc)):
+                raise self._transport_error(method, path, exc) from None
+            return self._back_off(method, path, tries, None, f"connection failed ({self._describe(exc)})")
+        if response.status_code == RATE_LIMITED:
+            return self._wait_for_rate_limit(method, path, response, expected, tries, epoch)
+        self.pacer.succeeded()
+        if response.status_code == expected:
+            answer = self._success_body(method, path, response)
+            if check is not None:
+                check(answer)
+            return answer
+        if response.status_code == 404 and not_found_ok:
+            return None
+        if tries.retries < self.retries and self._status_is_retryable(method, response):
+            return self._back_off(method, path, tries, response.headers.get("Retry-After"), f"HTTP {response.status_code}")
+        raise self._status_error(method, path, response, expected)
 
     def _send(self, method: str, path: str, body: Any):
+        """Compact UTF-8 JSON: a bulk of 1000 omnimessages is a tenth smaller than with requests' default spacing."""
+        data = None if body is None else json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
         return self._session.request(
-            method, f"{self.api_url}{path}", json=body, timeout=self.timeout, verify=self.validate_certs,
+            method, f"{self.api_url}{path}", data=data, timeout=self.timeout, verify=self.validate_certs,
             headers={"Content-Type": "application/json"} if body is not None else None,
         )
 
-    def _status_is_retryable(self, method: str, response) -> bool:
-        statuses = RETRY_STATUSES_POST if method == "POST" else RETRY_STATUSES_IDEMPOTENT
-        if response.status_code not in statuses:
+    @staticmethod
+    def _status_is_retryable(method: str, response) -> bool:
+        if method == "POST" or response.status_code not in RETRY_STATUSES_IDEMPOTENT:
             return False
         delay = _retry_after_seconds(response.headers.get("Retry-After"))
         return delay is None or delay <= MAX_RETRY_AFTER_SECONDS
 
-    def _wait(self, method: str, path: str, attempt: int, retry_after: str | None, reason: str) -> None:
+    def _wait_for_rate_limit(self, method: str, path: str, response, expected: int, tries: _Tries, epoch: int) -> _Retry:
+        """A 429 pauses every thread; this request is tried again while its 429 waits stay within the budget.
+
+        The budget, not ``retries``, bounds these tries: Messente refused the request unprocessed, so waiting is safe,
+        and a sustained rate limit must slow the task down rather than fail it. ``retries=0`` still means no retry.
+        The wait itself is the pause, which the next try sleeps out like every other request.
+        """
+        delay = _retry_after_seconds(response.headers.get("Retry-After"))
+        if delay is None:
+            delay = _backoff_seconds(tries.throttled)
+        if not self.retries or delay > MAX_RETRY_AFTER_SECONDS or tries.throttle_waited + delay > RATE_LIMIT_WAIT_BUDGET_SECONDS:
+            raise self._status_error(method, path, response, expected, tries)
+        tries.throttled += 1
+        tries.throttle_waited += delay
+        self.pacer.throttled(epoch, delay)
+        self._report_retry(f"Messente {method} {path}: HTTP 429 (too many requests); every request pauses {delay:.1f}s, "
+                           f"at most {self.pacer.in_flight_limit} in flight, then this one is tried again "
+                           f"({tries.throttle_waited:.1f}s of {RATE_LIMIT_WAIT_BUDGET_SECONDS:g}s for 429 waits used)")
+        return _Retry(None)
+
+    def _back_off(self, method: str, path: str, tries: _Tries, retry_after: str | None, reason: str) -> _Retry:
+        """The wait before the next try of this request alone; only a 429 makes every thread wait."""
         delay = _retry_after_seconds(retry_after)
         if delay is None:
-            delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt) * random.uniform(0.5, 1.0)
+            delay = _backoff_seconds(tries.retries)
+        tries.retries += 1
+        self._report_retry(f"Messente {method} {path}: {reason}; retry {tries.retries} of {self.retries} in {delay:.1f}s")
+        return _Retry(delay)
+
+    def _report_retry(self, message: str) -> None:
         with self._retry_lock:
-            self._on_retry(
-                f"Messente {method} {path}: {reason}; retry {attempt + 1} of {self.retries} in {delay:.1f}s"
-            )
-        self._sleep(delay)
+            self._retry_warnings += 1
+            if self._retry_warnings <= MAX_RETRY_WARNINGS:
+                self._on_retry(message)
+            elif self._retry_warnings == MAX_RETRY_WARNINGS + 1:
+                self._on_retry(f"Messente: more than {MAX_RETRY_WARNINGS} retries in this task; further retries are not reported one by one")
 
     def _success_body(self, method: str, path: str, response) -> Any:
         if method == "DELETE":
@@ -178,15 +364,33 @@ class MessenteClient:
                 ),
                 method, path, response.status_code, may_have_been_processed=method == "POST",
             ) from None
-        return self._redact_item(body)  # per-item errors and reports can echo what the server was sent
+        return self._redact_body(response, body)
 
-    def _status_error(self, method: str, path: str, response, expected: int) -> MessenteError:
+    def _redact_body(self, response, body: Any) -> Any:
+        """Per-item errors and reports can echo what the server was sent, so secrets are masked in every string.
+
+        A UTF-8 body without escape sequences (and without NUL, which UTF-16 and UTF-32 would show) holds every
+        string exactly as parsed: when no secret appears in its text, none is in the body either, and a bulk answer
+        of 1000 items need not be walked item by item.
+        """
+        try:
+            text = (response.content or b"").decode("utf-8")
+        except UnicodeDecodeError:
+            text = "\\"
+        if "\\" not in text and "\x00" not in text and not any(secret in text for secret in self._secrets):
+            return body
+        return self._redact_item(body)
+
+    def _status_error(self, method: str, path: str, response, expected: int, tries: _Tries | None = None) -> MessenteError:
         errors = _error_items(response)
         status = response.status_code
         if errors:
             message = f"Messente rejected {method} {path} ({status} {_render_errors(errors)}"
         else:
             message = f"Messente answered {method} {path} with HTTP {status}, expected {expected} ({self._preview(response)})"
+        if tries is not None and tries.throttled:
+            message += (f". It had already been refused with HTTP 429 {tries.throttled} time(s) and waited "
+                        f"{tries.throttle_waited:.1f}s; 429 waits may add up to {RATE_LIMIT_WAIT_BUDGET_SECONDS:g}s per request")
         if status == 401:
             message += ". Check api_username and api_password: they are the API credentials from the Messente dashboard, not your login"
         if status == 404:
@@ -247,6 +451,11 @@ class MessenteClient:
         if isinstance(item, list):
             return [self._redact_item(value) for value in item]
         return self._redact(item) if isinstance(item, str) else item
+
+
+def _withdraw_if_stopped(stop: threading.Event | None, method: str, path: str) -> None:
+    if stop is not None and stop.is_set():
+        raise RequestWithdrawn(f"{method} {path} was withdrawn before it was sent", method, path)
 
 
 def describe_endpoint(api_url: str, path: bool = True) -> str:
@@ -312,6 +521,11 @@ def _root_cause(exc: Exception) -> Exception:
             break
         cause = inner
     return cause
+
+
+def _backoff_seconds(tries: int) -> float:
+    """Doubling from BACKOFF_BASE_SECONDS up to BACKOFF_CAP_SECONDS, each spread over its upper half to keep threads apart."""
+    return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** tries) * random.uniform(0.5, 1.0)
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

@@ -131,6 +131,8 @@ def check_connection_options(module: AnsibleModule) -> None:
     check_minimum(params["retries"], 0, "retries")
     if "concurrency" in params:
         check_minimum(params["concurrency"], 1, "concurrency")
+    if params.get("rate_limit") is not None and not params["rate_limit"] > 0:
+        raise InputError("rate_limit", f"must be a positive number of requests per second, got {params['rate_limit']}")
 
 
 def refuse_explicit_nulls(params: dict, spec: dict) -> None:
@@ -204,7 +206,7 @@ def _build_client(module: AnsibleModule) -> MessenteClient:
     return MessenteClient(
         api_url=params["api_url"], username=params["api_username"], password=params["api_password"],
         timeout=params["timeout"], validate_certs=params["validate_certs"], retries=params["retries"],
-        on_retry=module.warn, pool_size=params.get("concurrency", 1),
+        on_retry=module.warn, pool_size=params.get("concurrency", 1), rate_limit=params.get("rate_limit"),
     )
 
 

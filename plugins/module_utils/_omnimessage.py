@@ -98,12 +98,8 @@ def normalize_omnimessage_id(value: Any, option: str = "omnimessage_id") -> str:
 
 
 def normalize_omnimessage_ids(values: Iterable[Any], option: str = "omnimessage_id") -> list[str]:
-    """Normalize ids and drop exact repeats so one message is never cancelled twice in one task."""
-    ids: list[str] = []
-    for index, value in enumerate(values):
-        omnimessage_id = normalize_omnimessage_id(value, f"{option}[{index}]")
-        if omnimessage_id not in ids:
-            ids.append(omnimessage_id)
+    """Normalize ids and drop exact repeats so one message is never cancelled twice in one task (in linear time)."""
+    ids = list(dict.fromkeys(normalize_omnimessage_id(value, f"{option}[{index}]") for index, value in enumerate(values)))
     if not ids:
         raise InputError(option, "must name at least one omnimessage id")
     return ids

@@ -8,24 +8,76 @@ PRIVATE to the messente.omnichannel collection: not a public API, it may change 
 
 from __future__ import annotations
 
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Callable
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
 
-from ansible_collections.messente.omnichannel.plugins.module_utils._client import HOW_TO_CHECK, MessenteClient, MessenteError
+from ansible_collections.messente.omnichannel.plugins.module_utils._client import (
+    HOW_TO_CHECK,
+    MessenteClient,
+    MessenteError,
+    RequestWithdrawn,
+)
 from ansible_collections.messente.omnichannel.plugins.module_utils._delivery import describe_statuses, overall_state
 
 BULK_CHUNK_SIZE = 1000
 # Statuses that do not mean "it went out": not processed yet (None) or removed by a cancel.
 NOT_SENT_STATUSES = (None, "DELETED")
+# What became of one recipient of a schedule; every entry of ``results`` is exactly one of them.
+OUTCOMES = ("scheduled", "refused", "may_have_been_processed", "not_attempted")
+NOT_ATTEMPTED = "not sent: an earlier batch failed, so this one was not attempted"
 
 
-def schedule(client: MessenteClient, omnimessages: list[dict]) -> list[dict]:
-    """One recipient uses the plain endpoint, so its errors fail the task as they are; several use bulk."""
+@dataclass
+class ScheduleOutcome:
+    """Every recipient's outcome in input order: counts and scheduled ids always, entries of all or only of the rest.
+
+    With ``keep_all`` false a 100,000-recipient task keeps 100,000 ids, not 100,000 entries with their channel results.
+    """
+
+    keep_all: bool = True
+    entries: list[dict] = field(default_factory=list)
+    omnimessage_ids: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+
+    def add(self, entries: Iterable[dict]) -> None:
+        for entry in entries:
+            outcome = outcome_of(entry)
+            self.counts[outcome] += 1
+            if outcome == "scheduled":
+                self.omnimessage_ids.append(entry["omnimessage_id"])
+            if self.keep_all or outcome != "scheduled":
+                self.entries.append(entry)
+
+    @property
+    def failures(self) -> list[dict]:
+        return [entry for entry in self.entries if entry.get("error")]
+
+
+def outcome_of(entry: dict) -> str:
+    """Scheduled; refused (certainly not scheduled); may have been scheduled; or never sent (certainly not scheduled)."""
+    if entry["omnimessage_id"]:
+        return "scheduled"
+    if not entry["attempted"]:
+        return "not_attempted"
+    return "may_have_been_processed" if entry["may_have_been_processed"] else "refused"
+
+
+def schedule(client: MessenteClient, omnimessages: Sequence[dict], concurrency: int = 1) -> list[dict]:
+    """One entry per recipient, in input order (see schedule_outcome)."""
+    return schedule_outcome(client, omnimessages, concurrency).entries
+
+
+def schedule_outcome(client: MessenteClient, omnimessages: Sequence[dict], concurrency: int = 1, keep_all: bool = True) -> ScheduleOutcome:
+    """One recipient uses the plain endpoint, so its errors fail the task as they are; several use bulk chunks."""
+    outcome = ScheduleOutcome(keep_all)
     if len(omnimessages) == 1:
-        return [schedule_one(client, omnimessages[0])]
-    return schedule_many(client, omnimessages)
+        outcome.add([schedule_one(client, omnimessages[0])])
+        return outcome
+    return schedule_many(client, omnimessages, outcome, concurrency)
 
 
 class AlreadySentError(MessenteError):
@@ -60,32 +112,84 @@ def schedule_one(client: MessenteClient, omnimessage: dict) -> dict:
     return _scheduled_entry(omnimessage, answer)
 
 
-def schedule_many(client: MessenteClient, omnimessages: list[dict], chunk_size: int = BULK_CHUNK_SIZE) -> list[dict]:
-    """Schedule through the bulk endpoint; one entry per recipient, in input order, never hiding a failure.
+def schedule_many(client: MessenteClient, omnimessages: Sequence[dict], outcome: ScheduleOutcome | None = None,
+                  concurrency: int = 1, chunk_size: int = BULK_CHUNK_SIZE) -> ScheduleOutcome:
+    """Schedule through the bulk endpoint, up to ``concurrency`` chunks at once; outcomes in input order.
 
-    After a batch fails as a whole we stop: a later batch is not sent while the state of an earlier one is unclear.
+    A chunk's bodies are built (``omnimessages`` may build them on demand) and serialized only when it is sent.
+    Once a chunk fails as a whole, no further chunk is sent: chunks already on the wire finish, chunks still waiting
+    for their turn are withdrawn, and their recipients are reported as not attempted. So a later chunk never goes out
+    while the state of an earlier one is unclear, whatever the concurrency.
     """
-    entries: list[dict] = []
-    for start in range(0, len(omnimessages), chunk_size):
-        chunk = omnimessages[start:start + chunk_size]
+    outcome = outcome if outcome is not None else ScheduleOutcome()
+    _BulkRun(client, omnimessages, chunk_size).dispatch(concurrency, outcome.add)
+    return outcome
+
+
+class _BulkRun:
+    """The chunks of one bulk schedule and the flag the first chunk that fails as a whole raises."""
+
+    def __init__(self, client: MessenteClient, omnimessages: Sequence[dict], chunk_size: int) -> None:
+        self.client = client
+        self.omnimessages = omnimessages
+        self.chunk_size = chunk_size
+        self.stopped = threading.Event()
+
+    def dispatch(self, concurrency: int, sink: Callable[[list[dict]], None]) -> None:
+        """Keep up to ``concurrency`` chunks in flight, one thread each; a chunk starts only after a free thread is found."""
+        starts = list(range(0, len(self.omnimessages), self.chunk_size))
+        in_order = _InOrder(starts, sink)
+        workers = max(1, min(concurrency, len(starts)))
+        running: dict[Future, int] = {}
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for start in starts:
+                if len(running) >= workers:
+                    _finish_one(running, in_order)
+                if self.stopped.is_set():
+                    in_order.put(start, [_not_attempted_entry(item) for item in self._chunk(start)])
+                else:
+                    running[pool.submit(self.send, start)] = start
+            while running:
+                _finish_one(running, in_order)
+
+    def send(self, start: int) -> list[dict]:
+        """One chunk's entries. A failure of the whole chunk sets ``stopped`` (the client does so before another
+        request can take its place in flight), and so does anything unforeseen."""
+        chunk = self._chunk(start)
         try:
-            answer = client.schedule_bulk(chunk)
+            answer = self.client.schedule_bulk(chunk, stop=self.stopped)
+        except RequestWithdrawn:
+            return [_not_attempted_entry(item) for item in chunk]
         except MessenteError as error:
-            entries.extend(_failed_entry(item, error.message, error) for item in chunk)
-            skipped = omnimessages[start + chunk_size:]
-            entries.extend(_failed_entry(item, "not sent: an earlier batch failed, so this one was not attempted") for item in skipped)
-            return entries
-        entries.extend(_bulk_entries(chunk, answer))
-    return entries
+            self.stopped.set()
+            return [_failed_entry(item, error.message, error) for item in chunk]
+        except BaseException:
+            self.stopped.set()
+            raise
+        return [_bulk_entry(item, result) for item, result in zip(chunk, answer["messages"])]
+
+    def _chunk(self, start: int) -> list[dict]:
+        return list(self.omnimessages[start:start + self.chunk_size])
 
 
-def _bulk_entries(chunk: list[dict], answer: Any) -> list[dict]:
-    items = answer.get("messages") if isinstance(answer, dict) else None
-    if not isinstance(items, list) or len(items) != len(chunk):
-        reason = (f"Messente's bulk answer did not hold one result per recipient ({len(chunk)} sent); "
-                  "these messages MAY have been scheduled")
-        return [_failed_entry(item, reason, may_have_been_processed=True) for item in chunk]
-    return [_bulk_entry(item, result) for item, result in zip(chunk, items)]
+class _InOrder:
+    """Hands each chunk's entries on in input order, whatever order the threads finish the chunks in."""
+
+    def __init__(self, starts: list[int], sink: Callable[[list[dict]], None]) -> None:
+        self._waiting = deque(starts)
+        self._ready: dict[int, list[dict]] = {}
+        self._sink = sink
+
+    def put(self, start: int, entries: list[dict]) -> None:
+        self._ready[start] = entries
+        while self._waiting and self._waiting[0] in self._ready:
+            self._sink(self._ready.pop(self._waiting.popleft()))
+
+
+def _finish_one(running: dict[Future, int], in_order: _InOrder) -> None:
+    finished, _pending = wait(running, return_when=FIRST_COMPLETED)
+    for future in finished:
+        in_order.put(running.pop(future), future.result())
 
 
 def _bulk_entry(omnimessage: dict, result: Any) -> dict:
@@ -108,6 +212,7 @@ def _scheduled_entry(omnimessage: dict, answer: dict) -> dict:
         "error": None,
         "errors": [],
         "may_have_been_processed": False,
+        "attempted": True,
     }
 
 
@@ -121,7 +226,15 @@ def _failed_entry(omnimessage: dict, reason: str, error: MessenteError | None = 
         "error": reason,
         "errors": error.errors if error else [],
         "may_have_been_processed": error.may_have_been_processed if error else may_have_been_processed,
+        "attempted": True,
     }
+
+
+def _not_attempted_entry(omnimessage: dict) -> dict:
+    """A recipient whose chunk was never sent (or withdrawn after a 429): certainly not scheduled, safe to send again."""
+    entry = _failed_entry(omnimessage, NOT_ATTEMPTED)
+    entry["attempted"] = False
+    return entry
 
 
 def cancel_one(client: MessenteClient, omnimessage_id: str, options: CancelOptions) -> dict:

@@ -279,7 +279,7 @@ def _send(run: KeyedRun, steps: list[Step]) -> None:
     if not steps:
         return
     try:
-        outcomes = _schedule_bodies(run.client, [step.desired or {} for step in steps])
+        outcomes = _schedule_bodies(run.client, [step.desired or {} for step in steps], run.concurrency)
     except BaseException:
         run.ledger.mark_uncertain(run.identity, run.key, [step.recipient for step in steps], run.owner)
         raise
@@ -292,10 +292,10 @@ def _send(run: KeyedRun, steps: list[Step]) -> None:
     _record(run, steps)
 
 
-def _schedule_bodies(client: MessenteClient, bodies: list[dict]) -> list[dict]:
+def _schedule_bodies(client: MessenteClient, bodies: list[dict], concurrency: int) -> list[dict]:
     """The schedule workflow's entries; a single body's error becomes its entry instead of ending the run."""
     try:
-        return schedule(client, bodies)
+        return schedule(client, bodies, concurrency)
     except MessenteError as error:
         return [{"omnimessage_id": None, "error": error.message, "errors": error.errors,
                  "may_have_been_processed": error.may_have_been_processed}]

@@ -8,8 +8,9 @@ PRIVATE to the messente.omnichannel collection: not a public API, it may change 
 
 from __future__ import annotations
 
+from collections.abc import Sequence as SequenceBase
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import (
     InputError,
@@ -22,6 +23,7 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage 
 )
 from ansible_collections.messente.omnichannel.plugins.module_utils import _module, _reconcile, _time
 from ansible_collections.messente.omnichannel.plugins.module_utils._ledger import new_owner_token
+from ansible_collections.messente.omnichannel.plugins.module_utils._operations import ScheduleOutcome
 from ansible_collections.messente.omnichannel.plugins.module_utils._time import (
     TimeValueError,
     is_relative,
@@ -33,7 +35,11 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._time import 
 # How a null id arrives once templated: ansible-core before 2.19 renders "{{ none }}" as the string "None".
 NULL_SPELLINGS = (None, "", "None", "null")
 DIFF_BODIES_SHOWN = 3
+FAILURES_LISTED = 10
 KEY_MAX_LENGTH = 200
+# return_results: every entry (today's shape), only the entries that did not succeed, or counts only.
+RETURN_ALL, RETURN_FAILED, RETURN_NONE = "all", "failed", "none"
+RETURN_RESULTS = (RETURN_ALL, RETURN_FAILED, RETURN_NONE)
 SEVERAL_IDS_HINT = (
     "after a task that scheduled several recipients, omnimessage_id is null: "
     "pass the list instead, omnimessage_id: \"{{ result.omnimessage_ids }}\""
@@ -44,14 +50,38 @@ def empty_result() -> dict[str, Any]:
     """Every documented return key, so that a playbook reading one never crashes, in check mode or on failure."""
     return {
         "omnimessage_id": None, "omnimessage_ids": [], "to": None, "time_to_send": None, "messages": [],
-        "payload": None, "results": [], "cancelled": None, "statuses": None, "key": None, "actions": {},
+        "payload": None, "results": [], "cancelled": None, "statuses": None, "key": None, "actions": {}, "counts": {},
     }
+
+
+class OmnimessageBodies(SequenceBase):
+    """The body of each recipient, built when read: 100,000 recipients never hold 100,000 bodies at once.
+
+    Every body shares the one checked fallback chain; only ``to`` differs.
+    """
+
+    def __init__(self, recipients: list[str], channel_messages: list[dict], time_to_send: str | None, extras: dict) -> None:
+        self._recipients = recipients
+        self._channel_messages = channel_messages
+        self._time_to_send = time_to_send
+        self._extras = extras
+
+    def __len__(self) -> int:
+        return len(self._recipients)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._body(number) for number in self._recipients[index]]
+        return self._body(self._recipients[index])
+
+    def _body(self, number: str) -> dict:
+        return build_omnimessage(number, self._channel_messages, self._time_to_send, self._extras)
 
 
 class SchedulePlan:
     """Everything a schedule needs, fully checked, before any request is made."""
 
-    def __init__(self, recipients: list[str], omnimessages: list[dict], time_to_send: str | None) -> None:
+    def __init__(self, recipients: list[str], omnimessages: Sequence[dict], time_to_send: str | None) -> None:
         self.recipients = recipients
         self.omnimessages = omnimessages
         self.time_to_send = time_to_send
@@ -62,8 +92,8 @@ class SchedulePlan:
 
     @property
     def payload(self) -> dict:
-        """The exact JSON body: one omnimessage, or the bulk envelope for several recipients."""
-        return self.omnimessages[0] if self.single else {"messages": self.omnimessages}
+        """The exact JSON body: one omnimessage, or the bulk envelope for several recipients (every body, built now)."""
+        return self.omnimessages[0] if self.single else {"messages": list(self.omnimessages)}
 
 
 def plan_request(params: dict, now: datetime) -> tuple[SchedulePlan | None, list[str]]:
@@ -98,8 +128,7 @@ def plan_present(params: dict, now: datetime, require_future: bool = True) -> Sc
         "text_store": params.get("text_store"),
         "priority": params.get("priority"),
     }
-    omnimessages = [build_omnimessage(number, channel_messages, time_to_send, extras) for number in recipients]
-    return SchedulePlan(recipients, omnimessages, time_to_send)
+    return SchedulePlan(recipients, OmnimessageBodies(recipients, channel_messages, time_to_send, extras), time_to_send)
 
 
 def _send_time(params: dict, now: datetime, require_future: bool) -> str | None:
@@ -123,20 +152,30 @@ def plan_absent(params: dict) -> list[str]:
     return normalize_omnimessage_ids(value)
 
 
-def schedule_result(plan: SchedulePlan, entries: list[dict] | None, diff: bool, allow_partial: bool) -> dict:
-    """Shape the result of a schedule; ``entries`` is None in check mode, where nothing was sent."""
-    check_mode = entries is None
-    if check_mode:
-        entries = [{"to": number, "omnimessage_id": None, "error": None} for number in plan.recipients]
-    ids = [entry["omnimessage_id"] for entry in entries if entry["omnimessage_id"]]
-    failures = [entry for entry in entries if entry.get("error")]
+def schedule_result(plan: SchedulePlan, outcome: ScheduleOutcome | None, diff: bool, allow_partial: bool,
+                    return_results: str = RETURN_ALL) -> dict:
+    """Shape the result of a schedule; ``outcome`` is None in check mode, where nothing was sent.
+
+    ``return_results`` decides what lists every recipient: all (results, payload, to), or only the recipients that were
+    not scheduled (failed), or nothing but counts (none); see the module's RETURN for each key.
+    """
+    check_mode = outcome is None
+    if outcome is None:
+        outcome = ScheduleOutcome(keep_all=return_results == RETURN_ALL)
+        outcome.entries = [{"to": number, "omnimessage_id": None, "error": None} for number in plan.recipients] if outcome.keep_all else []
+    ids, failures = outcome.omnimessage_ids, outcome.failures
     result = empty_result()
-    result.update(changed=bool(ids) or check_mode, payload=plan.payload, results=entries, omnimessage_ids=ids,
-                  to=plan.recipients[0] if plan.single else plan.recipients, time_to_send=plan.time_to_send,
-                  failed=bool(failures) and not allow_partial)
-    if plan.single and not check_mode:
-        result.update(omnimessage_id=entries[0]["omnimessage_id"], messages=entries[0]["messages"])
-    result["msg"] = _schedule_message(plan, ids, failures, check_mode)
+    result.update(changed=bool(ids) or check_mode, time_to_send=plan.time_to_send, counts=dict(outcome.counts),
+                  failed=bool(failures) and not allow_partial, msg=_schedule_message(plan, ids, failures, check_mode))
+    if return_results == RETURN_ALL:
+        result.update(payload=plan.payload, results=outcome.entries, to=plan.recipients[0] if plan.single else plan.recipients)
+    elif return_results == RETURN_FAILED:
+        result["results"] = failures
+    if return_results != RETURN_NONE:
+        result["omnimessage_ids"] = ids
+        result["omnimessage_id"] = ids[0] if plan.single and ids else None
+    if plan.single and ids and return_results == RETURN_ALL:
+        result["messages"] = outcome.entries[0]["messages"]
     if diff:
         result["diff"] = {"before": {}, "after": schedule_diff(plan)}
     return result
@@ -146,7 +185,7 @@ def schedule_diff(plan: SchedulePlan) -> dict:
     """The body for one recipient; for many, a summary and the first bodies, since --diff prints every line of it."""
     if plan.single:
         return plan.payload
-    shown = plan.omnimessages[:DIFF_BODIES_SHOWN]
+    shown = list(plan.omnimessages[:DIFF_BODIES_SHOWN])
     return {
         "summary": f"{len(plan.omnimessages)} omnimessages {when(plan.time_to_send)}, one per recipient, the same but for 'to'",
         "first_bodies": shown,
@@ -162,34 +201,46 @@ def _schedule_message(plan: SchedulePlan, ids: list[str], failures: list[dict], 
     verb = "Sent" if plan.time_to_send is None else "Scheduled"
     message = f"{verb} {len(ids)} of {count} omnimessage(s) {when(plan.time_to_send)}"
     if failures:
-        listed = "; ".join(f"{entry['to']}: {entry['error']}" for entry in failures[:10])
-        more = f" (and {len(failures) - 10} more, see results)" if len(failures) > 10 else ""
-        message += f". {len(failures)} recipient(s) failed: {listed}{more}"
+        message += f". {len(failures)} recipient(s) failed: {list_failures(failures)}"
     return message
 
 
-def cancel_result(ids: list[str], entries: list[dict], diff: bool, allow_partial: bool, check_mode: bool = False) -> dict:
+def list_failures(failures: list[dict]) -> str:
+    """The first failed recipients with their reasons; the rest are counted, since results hold them all."""
+    listed = "; ".join(f"{entry['to']}: {entry['error']}" for entry in failures[:FAILURES_LISTED])
+    more = f" (and {len(failures) - FAILURES_LISTED} more, see results)" if len(failures) > FAILURES_LISTED else ""
+    return listed + more
+
+
+def cancel_result(ids: list[str], entries: list[dict], diff: bool, allow_partial: bool, check_mode: bool = False,
+                  return_results: str = RETURN_ALL) -> dict:
     """Shape the result of a cancel; a single id keeps the flat keys playbooks expect."""
     failures = [entry for entry in entries if entry.get("failed")]
-    changed = any(entry["changed"] for entry in entries)
+    done = sum(1 for entry in entries if entry["changed"])
     result = empty_result()
-    result.update(changed=changed, omnimessage_ids=ids, results=entries,
-                  cancelled=any(entry["cancelled"] for entry in entries), failed=bool(failures) and not allow_partial)
-    if len(entries) == 1:
-        result.update(omnimessage_id=ids[0], statuses=entries[0]["statuses"], msg=entries[0]["msg"])
-    else:
-        done = sum(1 for entry in entries if entry["changed"])
-        idle = len(ids) - done - len(failures)
-        parts = [f"{'Check mode: would cancel' if check_mode else 'Cancelled'} {done} of {len(ids)} omnimessage(s)"]
-        parts += [f"{idle} needed no cancel"] if idle else []
-        parts += [f"{len(failures)} failed"] if failures else []
-        result["msg"] = ", ".join(parts)
-        if failures:
-            result["msg"] += ": " + "; ".join(entry["msg"] for entry in failures[:10])
+    result.update(changed=done > 0, cancelled=any(entry["cancelled"] for entry in entries), failed=bool(failures) and not allow_partial,
+                  counts={"cancelled": done, "unchanged": len(entries) - done - len(failures), "failed": len(failures)},
+                  msg=entries[0]["msg"] if len(entries) == 1 else _cancel_message(ids, done, failures, check_mode))
+    if return_results != RETURN_NONE:
+        result.update(omnimessage_ids=ids, results=entries if return_results == RETURN_ALL else failures)
+        result["omnimessage_id"] = ids[0] if len(entries) == 1 else None
+    if len(entries) == 1 and return_results == RETURN_ALL:
+        result["statuses"] = entries[0]["statuses"]
     if diff:
         going = [entry["omnimessage_id"] for entry in entries if entry["changed"]]
         result["diff"] = {"before": {"scheduled": going}, "after": {"scheduled": []}}
     return result
+
+
+def _cancel_message(ids: list[str], done: int, failures: list[dict], check_mode: bool) -> str:
+    idle = len(ids) - done - len(failures)
+    parts = [f"{'Check mode: would cancel' if check_mode else 'Cancelled'} {done} of {len(ids)} omnimessage(s)"]
+    parts += [f"{idle} needed no cancel"] if idle else []
+    parts += [f"{len(failures)} failed"] if failures else []
+    message = ", ".join(parts)
+    if failures:
+        message += ": " + "; ".join(entry["msg"] for entry in failures[:10])
+    return message
 
 
 def run_keyed(module: Any, plan: SchedulePlan | None) -> dict:
@@ -211,21 +262,31 @@ def run_keyed(module: Any, plan: SchedulePlan | None) -> dict:
 
 
 def keyed_result(steps: list, plan: SchedulePlan | None, params: dict, diff: bool, check_mode: bool) -> dict:
-    """Shape a keyed run: one entry per recipient with its action, counts per action, the ids that stand now."""
+    """Shape a keyed run: one entry per recipient with its action, counts per action, the ids that stand now.
+
+    With return_results=failed only the failed recipients' entries are returned, with none only the counts.
+    """
+    return_results = params.get("return_results") or RETURN_ALL
     results = [_reconcile.describe(step) for step in steps]
     actions = _reconcile.count_actions(steps)
     failures = [entry for entry in results if entry["action"] == "failed"]
+    ids = _keyed_ids(results, plan is None)
     result = empty_result()
-    result.update(changed=any(actions[action] for action in _reconcile.CHANGING_ACTIONS), results=results, actions=actions,
-                  key=params["key"], omnimessage_ids=_keyed_ids(results, plan is None),
-                  failed=bool(failures) and not params["allow_partial"], payload=_sent_payload(steps))
+    result.update(changed=any(actions[action] for action in _reconcile.CHANGING_ACTIONS), actions=actions, key=params["key"],
+                  failed=bool(failures) and not params["allow_partial"], msg=_keyed_message(params["key"], actions, failures, check_mode))
     if plan is None:
         result["cancelled"] = actions["cancelled"] > 0
-    if plan is not None:
-        result.update(to=plan.recipients[0] if plan.single else plan.recipients, time_to_send=results[0]["time_to_send"])
-    if plan is not None and plan.single:
-        result.update(omnimessage_id=results[0]["omnimessage_id"], messages=results[0]["messages"])
-    result["msg"] = _keyed_message(params["key"], actions, failures, check_mode)
+    else:
+        result["time_to_send"] = results[0]["time_to_send"]
+    if return_results != RETURN_NONE:
+        result.update(results=results if return_results == RETURN_ALL else failures, omnimessage_ids=ids)
+    if plan is not None and plan.single and return_results != RETURN_NONE:
+        result["omnimessage_id"] = results[0]["omnimessage_id"]
+    if plan is not None and return_results == RETURN_ALL:
+        result.update(to=plan.recipients[0] if plan.single else plan.recipients, payload=_sent_payload(steps),
+                      messages=results[0]["messages"] if plan.single else [])
+    elif return_results == RETURN_ALL:
+        result["payload"] = _sent_payload(steps)
     if diff:
         result["diff"] = _reconcile.diff(steps, DIFF_BODIES_SHOWN)
     return result
@@ -249,7 +310,5 @@ def _keyed_message(key: str, actions: dict, failures: list[dict], check_mode: bo
     counts = ", ".join(f"{count} {action}" for action, count in actions.items() if count) or "no recipients"
     message = f"{'Check mode: would leave' if check_mode else 'Key'} {key!r}: {counts}"
     if failures:
-        listed = "; ".join(f"{entry['to']}: {entry['error']}" for entry in failures[:10])
-        more = f" (and {len(failures) - 10} more, see results)" if len(failures) > 10 else ""
-        message += f". Failed: {listed}{more}"
+        message += f". Failed: {list_failures(failures)}"
     return message

@@ -109,8 +109,9 @@ options:
     description:
       - Recipient phone numbers in E.164 format, such as V(+37251234567). Spaces, dashes, dots and parentheses are ignored.
       - A single number may be given as a string. Each number may appear only once.
-      - With more than one number the messages are scheduled through Messente's bulk endpoint, 1000 per request, and
-        RV(results) has one entry per number.
+      - With more than one number the messages are scheduled through Messente's bulk endpoint, 1000 per request
+        (several requests at once, see O(concurrency)), and RV(results) has one entry per number (see
+        O(return_results)).
       - Required with O(state=present).
     type: list
     elements: str
@@ -185,9 +186,42 @@ options:
     type: bool
     default: false
   concurrency:
-    description: With several ids in O(omnimessage_id), how many cancels run at the same time over one connection pool.
+    description:
+      - How many requests of this task may be in flight at the same time, over one connection pool.
+      - With more than 1000 recipients in O(to), how many bulk requests (of 1000 recipients each) are sent at once.
+        If one of them fails as a whole in a way that leaves open whether Messente scheduled its recipients (a
+        timeout, a dropped connection, an HTTP 5xx answer), no further bulk request is sent. Those already in
+        flight finish, and RV(results) says per recipient whether it was scheduled, refused, may have been
+        scheduled (RV(results[].may_have_been_processed)), or was not attempted (RV(results[].attempted)).
+        V(1) sends one bulk request after the other.
+      - With several ids in O(omnimessage_id), how many cancels run at once. With O(key), how many status reads,
+        cancels and bulk requests run at once.
+      - An HTTP 429 (too many requests) answer lowers this for the rest of the task, see O(retries).
     type: int
     default: 8
+  rate_limit:
+    description:
+      - At most this many requests per second, spaced evenly, for example V(150) to stay below Messente's documented
+        limit of 150 requests per second from one IP address.
+      - If not set, the task sends as fast as O(concurrency) allows and slows down only when Messente answers
+        HTTP 429 (see O(retries)).
+      - Useful for cancelling thousands of ids in O(omnimessage_id), or when several tasks share one limit.
+    type: float
+    version_added: 1.1.0
+  return_results:
+    description:
+      - How much the task returns per recipient or id; a task with 100,000 recipients need not return 100,000 entries.
+      - V(all) returns every key as documented, with one entry per recipient or id in RV(results).
+      - V(failed) returns in RV(results) only the recipients that were not scheduled (or the ids whose cancel
+        failed; with O(key), the recipients whose action is V(failed)), plus RV(omnimessage_ids), RV(omnimessage_id)
+        and RV(counts) (with O(key), RV(actions)). RV(payload), RV(to) and RV(messages) stay empty.
+      - V(none) returns only RV(counts) (with O(key), RV(actions)), RV(time_to_send), and the C(changed) and C(msg)
+        every task returns; RV(results) and RV(omnimessage_ids) stay empty.
+      - Whether the task fails, and its message, do not depend on this option.
+    type: str
+    choices: [all, failed, none]
+    default: all
+    version_added: 1.1.0
 notes:
   - Scheduling creates a new message at Messente every time, so the task always reports C(changed=true) when it succeeds.
 seealso:
@@ -274,20 +308,23 @@ RETURN = r"""
 omnimessage_id:
   description:
     - Id of the scheduled omnimessage, needed to cancel it later. With O(state=absent), the id that was cancelled.
-    - V(null) in check mode and when there is more than one recipient or id; see RV(omnimessage_ids).
+    - V(null) in check mode, when there is more than one recipient or id (see RV(omnimessage_ids)), and with
+      O(return_results=none).
   returned: always
   type: str
   sample: 4f1a4a3e-52a2-4b8a-9e63-0c3c6b0c1f9e
 omnimessage_ids:
   description:
     - The ids of all omnimessages scheduled (O(state=present)), or all ids handled (O(state=absent)), in input order.
-    - Empty in check mode with O(state=present).
+    - Empty in check mode with O(state=present), and with O(return_results=none).
   returned: always
   type: list
   elements: str
   sample: [4f1a4a3e-52a2-4b8a-9e63-0c3c6b0c1f9e]
 to:
-  description: The recipient in E.164 form, or the list of recipients when there is more than one. V(null) with O(state=absent).
+  description:
+    - The recipient in E.164 form, or the list of recipients when there is more than one.
+    - V(null) with O(state=absent), and unless O(return_results=all).
   returned: always
   type: raw
   sample: "+37251234567"
@@ -301,7 +338,7 @@ time_to_send:
 messages:
   description:
     - One entry per channel of the scheduled omnimessage, as Messente returned them. Empty in check mode, with
-      O(state=absent), and with more than one recipient (see RV(results)).
+      O(state=absent), with more than one recipient (see RV(results)), and unless O(return_results=all).
   returned: always
   type: list
   elements: dict
@@ -321,12 +358,21 @@ messages:
 payload:
   description:
     - The JSON body sent to Messente, or in check mode the body that would be sent. With several recipients, the bulk
-      body with one omnimessage per recipient under C(messages). V(null) with O(state=absent).
+      body with one omnimessage per recipient under C(messages). V(null) with O(state=absent), and unless
+      O(return_results=all).
   returned: always
   type: dict
   sample: {"to": "+37251234567", "time_to_send": "2030-06-22T09:00:00+00:00", "messages": [{"channel": "sms", "text": "Maintenance at 10:00"}]}
 results:
-  description: One entry per recipient (O(state=present)) or per id (O(state=absent)), in input order.
+  description:
+    - One entry per recipient (O(state=present)) or per id (O(state=absent)), in input order.
+    - With O(return_results=failed), only the entries of recipients that were not scheduled (of ids whose cancel
+      failed; with O(key), of recipients whose action is V(failed)). Empty with O(return_results=none).
+    - Without O(key), each recipient's entry is exactly one of these. Scheduled, with an RV(results[].omnimessage_id).
+      Refused by Messente, certainly not scheduled (an RV(results[].error), RV(results[].attempted=true),
+      RV(results[].may_have_been_processed=false)). May have been scheduled (RV(results[].may_have_been_processed=true));
+      check before sending again. Not attempted (RV(results[].attempted=false)), because an earlier bulk request failed
+      as a whole; certainly not scheduled, safe to send again. RV(counts) counts each kind.
   returned: always
   type: list
   elements: dict
@@ -362,6 +408,13 @@ results:
         - O(state=present) only. V(true) when scheduling this recipient failed in a way that leaves open whether
           Messente scheduled it all the same, for example after a read timeout.
       type: bool
+    attempted:
+      description:
+        - O(state=present) without O(key) only. V(false) when this recipient's bulk request was never sent (or,
+          after an HTTP 429, not sent again) because an earlier bulk request failed as a whole; the recipient is
+          certainly not scheduled. V(true) otherwise.
+      type: bool
+      version_added: 1.1.0
     changed:
       description: O(state=absent) only. Whether this id was (or in check mode would be) cancelled.
       type: bool
@@ -392,6 +445,18 @@ actions:
   returned: always
   type: dict
   sample: {"scheduled": 1, "unchanged": 2, "rescheduled": 0, "cancelled": 0, "sent": 0, "failed": 0}
+  version_added: 1.1.0
+counts:
+  description:
+    - Without O(key), how many recipients or ids ended which way; with O(key) see RV(actions) instead (empty here).
+    - O(state=present). C(scheduled), C(refused) (certainly not scheduled), C(may_have_been_processed) (check before
+      sending again) and C(not_attempted) (certainly not scheduled), see RV(results); they add up to the number of
+      recipients. All zero in check mode.
+    - O(state=absent). C(cancelled) (in check mode, would be cancelled), C(unchanged) (needed no cancel) and
+      C(failed).
+  returned: always
+  type: dict
+  sample: {"scheduled": 99998, "refused": 1, "may_have_been_processed": 0, "not_attempted": 1}
   version_added: 1.1.0
 cancelled:
   description: With O(state=absent), whether this task cancelled a message; V(null) with O(state=present).
@@ -441,6 +506,8 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._channels imp
 from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import PRIORITY_CHOICES, TEXT_STORE_CHOICES
 from ansible_collections.messente.omnichannel.plugins.module_utils._operations import CancelOptions
 from ansible_collections.messente.omnichannel.plugins.module_utils._scheduled_message import (
+    RETURN_ALL,
+    RETURN_RESULTS,
     cancel_result,
     empty_result,
     plan_request,
@@ -470,6 +537,8 @@ MODULE_OPTIONS = {
     "allow_partial": {"type": "bool", "default": False},
     "missing_ok": {"type": "bool", "default": False},
     "concurrency": {"type": "int", "default": 8},
+    "rate_limit": {"type": "float"},
+    "return_results": {"type": "str", "choices": list(RETURN_RESULTS), "default": RETURN_ALL},
     **_module.ledger_argument_spec(),
 }
 
@@ -494,14 +563,17 @@ def main() -> None:
         module.fail_json(msg=str(error), **empty_result())
     if params["key"] is not None:
         _module.exit_with(module, run_keyed(module, plan))
+    level = params["return_results"]
     if plan is not None and module.check_mode:
-        _module.exit_with(module, schedule_result(plan, None, module._diff, params["allow_partial"]))
+        _module.exit_with(module, schedule_result(plan, None, module._diff, params["allow_partial"], level))
     with _module.open_client(module, empty_result()) as client:
         if plan is not None:
-            result = schedule_result(plan, _operations.schedule(client, plan.omnimessages), module._diff, params["allow_partial"])
+            outcome = _operations.schedule_outcome(client, plan.omnimessages, params["concurrency"], keep_all=level == RETURN_ALL)
+            result = schedule_result(plan, outcome, module._diff, params["allow_partial"], level)
         else:
             options = CancelOptions(module.check_mode, params["concurrency"], params["missing_ok"])
-            result = cancel_result(ids, _operations.cancel(client, ids, options), module._diff, params["allow_partial"], module.check_mode)
+            entries = _operations.cancel(client, ids, options)
+            result = cancel_result(ids, entries, module._diff, params["allow_partial"], module.check_mode, level)
     _module.exit_with(module, result)
 
 

@@ -28,6 +28,7 @@ SANDBOX_LIFETIME = 3 * 3600
 SANDBOX_START_TIMEOUT = 60.0
 COMMAND_TIMEOUT = 900.0
 SAMPLE_SECONDS = 0.02
+PSS_EVERY = 5  # smaps_rollup walks every page table, so PSS is read every 5th sample (100 ms)
 BULK_CHUNK = 1000
 
 
@@ -38,7 +39,8 @@ class BenchmarkError(RuntimeError):
 @dataclasses.dataclass
 class Sample:
     """One measured run. Memory in KiB; cpu is the user+system time of the whole measured process tree;
-    load_average is the machine's 1-minute load right after the run, to judge noise from other jobs."""
+    load_average is the machine's 1-minute load right after the run, to judge noise from other jobs.
+    tree_rss_kb and tree_pss_kb are the largest sums over every process of the tree at one moment (see TreeSampler)."""
 
     wall: float
     cpu: float
@@ -46,6 +48,19 @@ class Sample:
     peak_rss_kb: int | None
     module_rss_kb: int | None = None
     load_average: float | None = None
+    controller_rss_kb: int | None = None
+    tree_rss_kb: int | None = None
+    tree_pss_kb: int | None = None
+
+
+@dataclasses.dataclass
+class TreePeaks:
+    """What TreeSampler saw, in KiB: peaks of the module process, the root process and the whole tree."""
+
+    module_kb: int = 0
+    controller_kb: int = 0
+    tree_rss_kb: int = 0
+    tree_pss_kb: int = 0
 
 
 # -- /proc -----------------------------------------------------------------------------------------------------
@@ -67,6 +82,12 @@ def _stat_fields(pid: int) -> list[bytes] | None:
     """/proc/PID/stat after the command name, which may itself hold spaces and parentheses."""
     stat = read_bytes(f"/proc/{pid}/stat")
     return stat.rsplit(b")", 1)[1].split() if stat else None
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: private pages plus each shared page divided by its sharers (0 when the process is gone)."""
+    rollup = read_bytes(f"/proc/{pid}/smaps_rollup") or b""
+    return next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith(b"Pss:")), 0)
 
 
 def _memory_kb(pid: int | str) -> dict[str, int] | None:
@@ -102,17 +123,21 @@ def own_peak_kb() -> int | None:
 
 
 class TreeSampler:
-    """Follows the processes under one pid and records the peak RSS of the Ansible module processes among them.
+    """Follows the processes under one pid and records memory peaks: of the Ansible module processes, of the root
+    process (the controller), and of the whole tree.
 
     Why sampling: wait4 reports only the largest process of a finished tree, and that is the controller.
     /proc/PID/task/*/children is not built into every kernel, so new processes are adopted by parent pid.
-    A peak reached in the last SAMPLE_SECONDS of a module process can be missed.
+    The whole tree is summed at each sample: RSS (counts a page shared by a forked worker and the controller twice)
+    and PSS (counts every page once, shared pages split between their sharers), which is the memory the tree uses.
+    A peak reached between two samples can be missed; per-process peaks come from the kernel's VmHWM and are exact.
     """
 
     def __init__(self, root: int) -> None:
+        self._root = root
         self._tree = {root}
         self._known: set[int] = set()
-        self.module_peak_kb = 0
+        self.peaks = TreePeaks()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="tree-sampler", daemon=True)
 
@@ -125,10 +150,14 @@ class TreeSampler:
         self._thread.join()
 
     def _loop(self) -> None:
+        tick = 0
         while not self._stop.wait(SAMPLE_SECONDS):
             self._adopt_new_processes()
-            for pid in list(self._tree):
-                self._sample(pid)
+            rss = sum(self._sample(pid) for pid in list(self._tree))
+            self.peaks.tree_rss_kb = max(self.peaks.tree_rss_kb, rss)
+            tick += 1
+            if tick % PSS_EVERY == 0:
+                self.peaks.tree_pss_kb = max(self.peaks.tree_pss_kb, sum(_pss_kb(pid) for pid in list(self._tree)))
 
     def _adopt_new_processes(self) -> None:
         fresh: dict[int, int | None] = {}
@@ -143,13 +172,17 @@ class TreeSampler:
                 return
             self._tree |= adopted
 
-    def _sample(self, pid: int) -> None:
+    def _sample(self, pid: int) -> int:
+        """Record one process's peaks; returns its RSS now (0 when it is gone)."""
         memory = _memory_kb(pid)
         if memory is None:
             self._tree.discard(pid)  # gone; a reused pid is already known and is never adopted again
-            return
-        if b"AnsiballZ_" in (read_bytes(f"/proc/{pid}/cmdline") or b""):
-            self.module_peak_kb = max(self.module_peak_kb, memory.get("VmHWM", 0))
+            return 0
+        if pid == self._root:
+            self.peaks.controller_kb = max(self.peaks.controller_kb, memory.get("VmHWM", 0))
+        elif b"AnsiballZ_" in (read_bytes(f"/proc/{pid}/cmdline") or b""):
+            self.peaks.module_kb = max(self.peaks.module_kb, memory.get("VmHWM", 0))
+        return memory.get("VmRSS", 0)
 
 
 def _kill_group(pgid: int) -> None:
@@ -160,8 +193,8 @@ def _kill_group(pgid: int) -> None:
         pass
 
 
-def run_child(argv: list[str], cwd: Path, env: dict[str, str], log: Path, sample_tree: bool = True) -> tuple[float, resource.struct_rusage, int]:
-    """Run a command in a fresh child of its own process group; returns wall time, wait4's rusage and module peak.
+def run_child(argv: list[str], cwd: Path, env: dict[str, str], log: Path, sample_tree: bool = True) -> tuple[float, resource.struct_rusage, TreePeaks]:
+    """Run a command in a fresh child of its own process group; returns wall time, wait4's rusage and the memory peaks.
 
     wait4 on a fresh child reports the largest RSS and the total CPU time of its whole finished tree.
     """
@@ -180,7 +213,7 @@ def run_child(argv: list[str], cwd: Path, env: dict[str, str], log: Path, sample
     if process.returncode:
         tail = log.read_text(errors="replace")[-3000:]
         raise BenchmarkError(f"{' '.join(argv[:4])} ... exited with {process.returncode}:\n{tail}")
-    return wall, usage, sampler.module_peak_kb if sampler else 0
+    return wall, usage, sampler.peaks if sampler else TreePeaks()
 
 
 # -- the sandbox -----------------------------------------------------------------------------------------------
@@ -213,6 +246,22 @@ class Sandbox:
 
     def reset(self) -> None:
         self._control.post(f"{self.root_url}/_sandbox/reset", timeout=30).raise_for_status()
+
+    def configure(self, **options: object) -> None:
+        """Sandbox options such as latency or rate_limit (see tests/sandbox/README.md); they stay until changed."""
+        self._control.post(f"{self.root_url}/_sandbox/config", json=options, timeout=30).raise_for_status()
+
+    def stats(self) -> dict:
+        """Counts only: cheap with 100,000 messages, where /_sandbox/messages takes seconds."""
+        answer = self._control.get(f"{self.root_url}/_sandbox/stats", timeout=30)
+        answer.raise_for_status()
+        return answer.json()
+
+    def check_count(self, state: str, count: int) -> None:
+        """Like check_messages, from the counts alone (for 100,000 messages)."""
+        stats = self.stats()
+        if stats["messages"] != count or stats["states"].get(state, 0) != count:
+            raise BenchmarkError(f"expected {count} {state} message(s) in the sandbox, found {stats}")
 
     def check_messages(self, state: str, count: int) -> list[dict]:
         """The run must have left exactly ``count`` messages, all in ``state``; else its timing is not comparable."""

@@ -62,7 +62,8 @@ def test_schedule_is_retried_once_after_a_429_with_retry_after(ansible: AnsibleR
     stored = sandbox.messages
     assert [message["omnimessage_id"] for message in stored] == [result["omnimessage_id"]]
     assert_no_duplicate_schedules(stored)
-    assert "Messente POST /omnimessage: HTTP 429; retry 1 of 3 in 1.0s" in result["warnings"]
+    assert ("Messente POST /omnimessage: HTTP 429 (too many requests); every request pauses 1.0s, at most 4 in flight, "
+            "then this one is tried again (1.0s of 300s for 429 waits used)") in result["warnings"]
     assert result["msg"].startswith("Scheduled 1 of 1 omnimessage(s)")
 
 

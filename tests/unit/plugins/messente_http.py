@@ -7,7 +7,7 @@
 answer, in one or more ordered lanes (one lane for a sequential flow, one lane per id for parallel cancels). Each
 request is prepared exactly as requests would send it, so method, URL, JSON body and the Basic ``Authorization``
 header are checked on what would really go over the wire. Unexpected or mismatching requests fail the test, and
-so does a scripted call that never came. Retry sleeps are recorded instead of slept.
+so does a scripted call that never came. Sleeps are recorded instead of slept, on a clock that moves only by them.
 
 ``ModuleRunner`` runs a module's ``main()`` with patched module args, keeps what it handed to ``exit_json`` or
 ``fail_json`` and also parses the JSON it really printed, and checks on both that no form of the password leaks.
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 import requests
@@ -64,6 +64,7 @@ class Call:
 
     ``body`` is the JSON the request must carry (None: no body at all). The answer is ``reply`` (JSON), or ``raw``
     (text sent as is), with ``status`` and ``headers``; or, when ``raises`` is set, that exception instead.
+    ``before_answer`` runs in the requesting thread just before the answer, to order what other threads do meanwhile.
     """
 
     method: str
@@ -74,6 +75,7 @@ class Call:
     raw: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     raises: BaseException | None = None
+    before_answer: Callable[[], None] | None = None
 
     def describe(self) -> str:
         return f"{self.method} {self.url}"
@@ -103,6 +105,7 @@ class ScriptedHTTP:
         self.lanes: list[deque[Call]] = []
         self.seen: list[Seen] = []
         self.sleeps: list[float] = []
+        self.now = 0.0
         self.problems: list[str] = []
         self._lock = threading.Lock()
 
@@ -130,12 +133,24 @@ class ScriptedHTTP:
 
         original_init = _client.MessenteClient.__init__
 
-        def init_with_recorded_sleep(client: _client.MessenteClient, *args: Any, **kwargs: Any) -> None:
-            kwargs["sleep"] = self.sleeps.append
+        def init_with_recorded_time(client: _client.MessenteClient, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("sleep", self.sleep)
+            kwargs.setdefault("clock", self.clock)
             original_init(client, *args, **kwargs)
 
         monkeypatch.setattr(requests.Session, "request", fake_request)
-        monkeypatch.setattr(_client.MessenteClient, "__init__", init_with_recorded_sleep)
+        monkeypatch.setattr(_client.MessenteClient, "__init__", init_with_recorded_time)
+
+    def clock(self) -> float:
+        """The clients' monotonic clock: it only moves when a client sleeps."""
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """Record the wait instead of waiting, and move the clock on by it."""
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.now += seconds
 
     def answer(self, session: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
         prepared = session.prepare_request(requests.Request(
@@ -148,14 +163,20 @@ class ScriptedHTTP:
             self.seen.append(seen)
             call = self._take(seen)
         self._check(call, seen)
+        if call.before_answer is not None:
+            call.before_answer()
         if call.raises is not None:
             raise call.raises
         return _build_response(call, prepared)
 
     def _take(self, seen: Seen) -> Call:
-        for lane in self.lanes:
-            if lane and lane[0].method == seen.method and lane[0].url == seen.url:
+        """The next call of the first lane it fits; lanes waiting for the same URL are told apart by the body."""
+        fitting = [lane for lane in self.lanes if lane and lane[0].method == seen.method and lane[0].url == seen.url]
+        for lane in fitting:
+            if lane[0].body == seen.body:
                 return lane.popleft()
+        if fitting:
+            return fitting[0].popleft()  # the body check then reports the mismatch
         waiting = [lane[0].describe() for lane in self.lanes if lane] or ["nothing"]
         self._fail(f"unexpected request {seen.describe()}; next expected: {', '.join(waiting)}")
         raise AssertionError("unreachable")

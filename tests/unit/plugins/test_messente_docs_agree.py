@@ -49,6 +49,24 @@ def test_the_retry_waits_the_docs_state_are_the_clients() -> None:
     assert retry_after in fragment and retry_after in guide
 
 
+def test_the_429_budget_and_the_warning_bound_the_docs_state_are_the_clients() -> None:
+    fragment, guide = _fragment_text(), _guide_text()
+    budget = f"waits for 429 answers add up to at most {_client.RATE_LIMIT_WAIT_BUDGET_SECONDS:g} seconds"
+    warnings = f"up to {_client.MAX_RETRY_WARNINGS} warnings per task"
+
+    assert budget in fragment and budget in guide
+    assert warnings in fragment and warnings in guide
+    assert "A 429 does not count against ``retries``" in guide and "HTTP 429 (too many requests) does not count against O(retries)" in fragment
+
+
+def _fragment_text() -> str:
+    return " ".join((COLLECTION_ROOT / "plugins" / "doc_fragments" / "connection.py").read_text(encoding="utf-8").split())
+
+
+def _guide_text() -> str:
+    return " ".join((COLLECTION_ROOT / "docs" / "docsite" / "rst" / "guide.rst").read_text(encoding="utf-8").split())
+
+
 def test_the_guide_blames_a_missing_version_path_on_a_404_not_on_code_107() -> None:
     guide = (COLLECTION_ROOT / "docs" / "docsite" / "rst" / "guide.rst").read_text(encoding="utf-8")
     table = re.split(r"\n   \* - ", guide)

@@ -119,7 +119,6 @@ URLS = {"POST": POST_URL, "DELETE": DELETE_URL, "GET": STATUS_URL}
 PATHS = {"POST": "/omnimessage", "DELETE": f"/omnimessage/{OID}", "GET": f"/omnimessage/{OID}/status"}
 
 RETRYABLE_FOR_READS = {
-    "429": ({"status": 429}, "HTTP 429"),
     "502": ({"status": 502}, "HTTP 502"),
     "503": ({"status": 503}, "HTTP 503"),
     "504": ({"status": 504}, "HTTP 504"),
@@ -129,7 +128,7 @@ RETRYABLE_FOR_READS = {
     "dropped": ({"raises": dropped}, "connection failed (ProtocolError: ('Connection aborted.', RemoteDisconnected("),
 }
 RETRYABLE_FOR_POST = {
-    "429": ({"status": 429}, "HTTP 429"),
+    "429": ({"status": 429}, "HTTP 429 (too many requests)"),
     "connect-timeout": ({"raises": connect_timeout}, "connection failed (could not connect within timeout=5.0s)"),
     "refused": ({"raises": refused}, "connection failed (NewConnectionError: None: Failed to establish a new connection"),
     "unresolvable": ({"raises": unresolvable}, "connection failed (NameResolutionError: "),
@@ -339,13 +338,25 @@ def test_negative_retries_are_treated_as_zero(http: ScriptedHTTP, warnings: Reco
     ("DELETE", "120", 120.0),
     ("GET", "-5", 0.0),
 ])
-def test_retry_after_seconds_are_honoured(http: ScriptedHTTP, warnings: Recorder, method: str, retry_after: str, waited: float) -> None:
+def test_retry_after_seconds_of_a_429_are_honoured(http: ScriptedHTTP, warnings: Recorder, method: str, retry_after: str, waited: float) -> None:
     http.script(failure(method, URLS[method], status=429, headers={"Retry-After": retry_after}), success(method, URLS[method]))
 
     assert call_client(make_client(warnings), method) == EXPECTED_SUCCESS[method]
 
+    assert http.sleeps == ([waited] if waited else [])  # the next try waits out the pause; a pause of 0 is no wait
+    assert warnings.warnings == [f"Messente {method} {PATHS[method]}: HTTP 429 (too many requests); every request pauses "
+                                 f"{waited:.1f}s, at most 5 in flight, then this one is tried again ({waited:.1f}s of 300s "
+                                 "for 429 waits used)"]
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [("7", 7.0), ("0", 0.0), ("2.5", 2.5), ("120", 120.0), ("-5", 0.0)])
+def test_retry_after_seconds_of_a_503_are_honoured(http: ScriptedHTTP, warnings: Recorder, retry_after: str, waited: float) -> None:
+    http.script(failure("GET", STATUS_URL, status=503, headers={"Retry-After": retry_after}), success("GET", STATUS_URL))
+
+    assert make_client(warnings).delivery_status(OID) == REPORT
+
     assert http.sleeps == [waited]
-    assert warnings.warnings == [f"Messente {method} {PATHS[method]}: HTTP 429; retry 1 of 3 in {waited:.1f}s"]
+    assert warnings.warnings == [f"Messente GET {PATHS['GET']}: HTTP 503; retry 1 of 3 in {waited:.1f}s"]
 
 
 def test_retry_after_http_date_is_honoured(http: ScriptedHTTP, warnings: Recorder) -> None:
