@@ -36,7 +36,7 @@ from module_profile import PayloadProfile, profile_payloads, render_profile
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE_SIZES = (1, 10, 100, 1000)
-CANCEL_SIZES = (10, 100, 1000, 5000)
+CANCEL_SIZES = (10, 100, 1000)
 LOOP_SIZES = (10, 100)
 BIG = 1000
 GROUP_ADHOC = "1 one recipient (`ansible`)"

@@ -18,7 +18,7 @@ from typing import Any
 from bench import MODULE, PLAIN_SANDBOX, TEXT, Bench, Row, play, recipients
 from measure import Sample, schedule_via_api
 
-GROUP_SCALE = "4 scale: N recipients in one task (`ansible-playbook`)"
+GROUP_SCALE = "4 scale: N recipients or ids in one task (`ansible-playbook`)"
 GROUP_LATENCY = "5 bulk chunks one at a time or concurrently, 50 ms latency"
 GROUP_RATE = "6 cancels against a sandbox allowing 150 requests/s"
 LATENCY = {"latency": 0.05, "rate_limit": None}
@@ -27,6 +27,7 @@ RATE_LIMITED = {"latency": 0.0, "rate_limit": RATE}
 BIG_TASK = 100_000
 CHUNKED = 10_000
 CANCELS = 1000
+MANY_CANCELS = 5000
 SCALE_LIMIT = 6.0
 TREE_LIMIT_MB = 200.0
 CANCEL_LIMIT = 1.5
@@ -80,6 +81,7 @@ def scale_rows(bench: Bench, playbooks: dict[str, Path]) -> list[Row]:
         _task_row(bench, playbooks["scale_extra_vars"], f"extra-vars-{BIG_TASK}", GROUP_SCALE,
                   "one task, `return_results: failed`, list passed with `-e @file`", BIG_TASK,
                   ["-e", f"@{extra_vars}"], PLAIN_SANDBOX, BIG_TASK),
+        cancel_row(bench, playbooks, MANY_CANCELS, None, GROUP_SCALE, PLAIN_SANDBOX),
     ]
 
 
@@ -99,7 +101,8 @@ def rate_rows(bench: Bench, playbooks: dict[str, Path]) -> list[Row]:
     return [cancel_row(bench, playbooks, 1, None), cancel_row(bench, playbooks, CANCELS, None), cancel_row(bench, playbooks, CANCELS, RATE)]
 
 
-def cancel_row(bench: Bench, playbooks: dict[str, Path], size: int, rate: int | None) -> Row:
+def cancel_row(bench: Bench, playbooks: dict[str, Path], size: int, rate: int | None, group: str = GROUP_RATE,
+               sandbox: dict[str, Any] | None = None) -> Row:
     """Scheduling the messages to cancel is set-up, before the clock starts; the sandbox's rate limit allows it."""
     def measure() -> Sample:
         ids = schedule_via_api(bench.sandbox.api_url, [bench.omnimessage(number) for number in recipients(size)])
@@ -107,8 +110,8 @@ def cancel_row(bench: Bench, playbooks: dict[str, Path], size: int, rate: int | 
         options = ["-e", f"@{variables}"] + (["-e", f"rate={rate}"] if rate else [])
         return bench.run_measured([bench.tool("ansible-playbook"), str(playbooks["scale_cancel"]), *options])
     label = f"one task, list in `omnimessage_id`, {f'`rate_limit: {rate}`' if rate else 'no `rate_limit`'}"
-    return Row(f"rate-cancel-{size}-{rate or 'none'}", GROUP_RATE, label, size, measure, ("cancelled", size),
-               sandbox=dict(RATE_LIMITED), result_size=True)
+    key = f"{'rate' if group == GROUP_RATE else 'scale'}-cancel-{size}-{rate or 'none'}"
+    return Row(key, group, label, size, measure, ("cancelled", size), sandbox=dict(sandbox or RATE_LIMITED), result_size=True)
 
 
 # -- targets ---------------------------------------------------------------------------------------------------
