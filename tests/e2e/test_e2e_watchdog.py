@@ -9,6 +9,7 @@ what was sent at once. The examples of the watchdog guide run here exactly as wr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import textwrap
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -115,7 +117,8 @@ def test_a_failed_run_cancels_the_alert_and_sends_one_naming_the_task(ansible: A
 
 def test_a_killed_run_leaves_the_alert_scheduled_and_it_goes_out_at_the_deadline(
         ansible: AnsibleRunner, sandbox: SandboxServer, tmp_path: Path) -> None:
-    environment = ansible.environment(sandbox.base_url, tmp_path / "results.jsonl", watchdog_env())
+    marker = f"messente-e2e-killed-run-{uuid.uuid4().hex}"
+    environment = ansible.environment(sandbox.base_url, tmp_path / "results.jsonl", watchdog_env(E2E_RUN_MARKER=marker))
     with (tmp_path / "output.txt").open("w", encoding="utf-8") as output:
         process = subprocess.Popen(  # pylint: disable=consider-using-with  # killed below, never left running
             [str(ansible.bin_dir / "ansible-playbook"), playbook("watchdog_hang.yml")], cwd=ansible.workdir, env=environment,
@@ -123,7 +126,7 @@ def test_a_killed_run_leaves_the_alert_scheduled_and_it_goes_out_at_the_deadline
         try:
             wait_until_hanging(sandbox, process, tmp_path / "output.txt")
         finally:
-            kill_process_group(process)
+            kill_process_group(process, marker)
 
     assert process.returncode == -signal.SIGKILL
     (scheduled,) = sandbox.messages
@@ -149,11 +152,29 @@ def wait_until_hanging(sandbox: SandboxServer, process: subprocess.Popen, output
         time.sleep(0.1)
 
 
-def kill_process_group(process: subprocess.Popen) -> None:
-    """SIGKILL to ansible-playbook and its workers at once, as when the controller dies."""
+def kill_process_group(process: subprocess.Popen, marker: str) -> None:
+    """SIGKILL to ansible-playbook and its workers at once, as when the controller dies.
+
+    ansible-core's workers start sessions of their own, so the process group misses them: every process whose
+    environment carries this run's marker is killed too, or a worker would sleep on forever after the test.
+    """
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
+    for pid in processes_marked(marker):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert processes_marked(marker) == [], "a process of the killed run is still alive"
+
+
+def processes_marked(marker: str) -> list[int]:
+    """Live processes (not zombies) whose environment holds ``marker``."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        with contextlib.suppress(OSError):
+            if marker.encode() in environ.read_bytes() and "Z" not in (environ.parent / "stat").read_text().split(") ")[-1][:1]:
+                found.append(int(environ.parent.name))
+    return found
 
 
 def closed_port() -> int:
