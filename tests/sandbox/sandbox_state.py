@@ -15,7 +15,9 @@ import collections
 import copy
 import dataclasses
 import datetime as dt
+import gc
 import hmac
+import itertools
 import re
 import threading
 import uuid
@@ -43,6 +45,21 @@ def resolve(routes: tuple[Route, ...], method: str, path: str) -> tuple[Handler,
             raise ApiError(405, f"{method} is not allowed on {path}", headers={"Allow": ", ".join(methods)})
         return methods[method], match.groupdict()
     raise ApiError(404, f"No such resource: {path}")
+
+
+class UuidSequence:
+    """Version-4-shaped UUIDs: a random prefix per sandbox and a counter, unique without a random draw per id.
+
+    Why not uuid.uuid4(): a bulk of 1,000 needs 2,000 ids, and drawing them took a quarter of the bulk's CPU time.
+    The prefix comes from uuid4, so ids stay unique across sandbox restarts and keep the version and variant bits.
+    """
+
+    def __init__(self) -> None:
+        self._prefix = str(uuid.uuid4())[:24]
+        self._counter = itertools.count()
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._counter):012x}"
 
 
 def wire_time(moment: dt.datetime) -> str:
@@ -185,6 +202,7 @@ class SandboxState:
         self._log: list[LogEntry] = []
         self._faults: list[Fault] = []
         self._limiter = RateLimiter()
+        self._ids = UuidSequence()
         message_path = r"/v1/omnimessage/(?P<omnimessage_id>[^/]+)"
         self.api_routes: tuple[Route, ...] = (
             (re.compile(r"/v1/omnimessage"), {"POST": self._send}),
@@ -227,6 +245,7 @@ class SandboxState:
             self._faults.clear()
             self._offset = 0.0
         self._limiter.reset()
+        gc.unfreeze()
 
     def log(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -323,13 +342,20 @@ class SandboxState:
         """A stored message for a validated omnimessage; without a future send time it goes out at once."""
         verdict = submission.verdict
         due_at = now if verdict.time_to_send is None or verdict.time_to_send < now else verdict.time_to_send
-        message_ids = tuple(str(uuid.uuid4()) for _part in verdict.parts)
-        return StoredMessage(str(uuid.uuid4()), submission.to, verdict, message_ids, now, due_at, options.delivery_delay,
+        message_ids = tuple(self._ids.next() for _part in verdict.parts)
+        return StoredMessage(self._ids.next(), submission.to, verdict, message_ids, now, due_at, options.delivery_delay,
                              fails=submission.to in options.undeliverable)
 
     def _keep(self, messages: list[StoredMessage]) -> None:
+        """Store accepted messages, then freeze the garbage collector's view of everything alive.
+
+        Why freeze: stored messages live until reset() and hold no reference cycles (reference counting frees them),
+        yet the cyclic collector would scan all of them again and again while later bulks allocate: at 100,000 stored
+        messages that doubled a bulk's cost. reset() unfreezes, so frozen cyclic garbage can still be collected.
+        """
         with self._lock:
             self._messages.update((message.omnimessage_id, message) for message in messages)
+        gc.freeze()
 
     def _validator(self) -> tuple[Validator, dt.datetime, Options]:
         options, now = self._options, self.now()

@@ -28,8 +28,6 @@ PAST_TIME_MODES = ("reject", "send-now")
 CHANNEL_MODELS: dict[str, type[pydantic.BaseModel]] = {"sms": SMS, "viber": Viber, "whatsapp": WhatsApp, "rcs": Rcs}
 ISO_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?")
 BULK_FIELDS = frozenset({"messages"})
-# Memo keys: parsed JSON has no cycles, so the encoder may skip looking for them (a fifth faster on large items).
-MEMO_KEY_ENCODER = json.JSONEncoder(check_circular=False)
 
 
 @functools.cache
@@ -69,9 +67,10 @@ def nested_models(model: type[pydantic.BaseModel]) -> tuple[tuple[str, type[pyda
 
 def reject_unknown(obj: dict[str, Any], allowed: frozenset[str], where: str) -> None:
     """Unknown fields are refused so a typo in a client payload cannot pass silently."""
-    unknown = sorted(set(obj) - allowed)
+    unknown = obj.keys() - allowed
     if unknown:
-        raise invalid(field(where, unknown[0]), f"Unknown field {unknown[0]!r}")
+        first = min(unknown)
+        raise invalid(field(where, first), f"Unknown field {first!r}")
 
 
 def reject_unknown_nested(obj: Any, model: type[pydantic.BaseModel], where: str) -> None:
@@ -241,9 +240,8 @@ def judge(body: dict[str, Any], default_sender: str) -> Verdict:
     return Verdict(tuple(body), {key: value for key, value in body.items() if key != "to"}, parts, time_to_send)
 
 
-@dataclasses.dataclass(frozen=True)
-class Submission:
-    """A validated omnimessage: its recipient and the verdict on the rest."""
+class Submission(typing.NamedTuple):
+    """A validated omnimessage: its recipient and the verdict on the rest (a tuple: one is made per bulk item)."""
 
     to: str
     verdict: Verdict
@@ -267,7 +265,8 @@ class Validator:
             raise ApiError(400, "An omnimessage must be a JSON object")
         reject_unknown(body, ENVELOPE_FIELDS, "")
         to = check_to(body.get("to"))
-        key = MEMO_KEY_ENCODER.encode({**body, "to": None})
+        # repr tells apart every parsed-JSON value (1, 1.0, true, "1") and costs less than a JSON encoder.
+        key = repr({**body, "to": None})
         verdict = self._memo.get(key)
         if verdict is None:
             try:

@@ -348,6 +348,24 @@ def test_bulk_answers_each_item_with_success_or_error(sandbox: SandboxServer) ->
     assert [(e["path"], e["body"], e["status"]) for e in sandbox.requests] == [(BULK, {"messages": items}, 201)]
 
 
+def test_ids_are_version_4_uuids_unique_across_bulks_resets_and_sandboxes(sandbox: SandboxServer) -> None:
+    def bulk_ids(server: SandboxServer) -> list[str]:
+        reply = call(server, "POST", BULK, {"messages": [omni(VIBER, SMS, to=f"+3725100{n:04d}") for n in range(50)]})
+        assert reply.status == 201
+        return [found for item in reply.body["messages"] for found in [item["omnimessage_id"], *(m["message_id"] for m in item["messages"])]]
+
+    ids = bulk_ids(sandbox) + bulk_ids(sandbox)
+    sandbox.reset()
+    ids += bulk_ids(sandbox)
+    with SandboxServer() as other:
+        ids += bulk_ids(other)
+
+    for found in ids:
+        assert_uuid(found)
+    assert len(ids) == 4 * 50 * 3
+    assert len(set(ids)) == len(ids)
+
+
 @pytest.mark.parametrize(("body", "code", "source"), [
     pytest.param({}, "106", "messages", id="missing-messages"),
     pytest.param({"messages": []}, "106", "messages", id="empty-messages"),
