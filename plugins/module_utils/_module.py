@@ -25,7 +25,12 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._ledger impor
     open_ledger,
     url_secrets,
 )
-from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import InputError, check_http_url, check_minimum
+from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage import (
+    InputError,
+    check_http_url,
+    check_minimum,
+    check_positive,
+)
 
 
 DEFAULT_LEDGER = "~/.ansible/messente/ledger.sqlite3"
@@ -126,13 +131,12 @@ def check_connection_options(module: AnsibleModule) -> None:
     refuse_explicit_nulls(params, module.argument_spec)
     check_credentials(params)
     check_http_url(params["api_url"], "api_url")
-    if params["timeout"] <= 0:
-        raise InputError("timeout", f"must be a positive number of seconds, got {params['timeout']}")
+    check_positive(params["timeout"], "timeout", "seconds")
     check_minimum(params["retries"], 0, "retries")
     if "concurrency" in params:
         check_minimum(params["concurrency"], 1, "concurrency")
-    if params.get("rate_limit") is not None and not params["rate_limit"] > 0:
-        raise InputError("rate_limit", f"must be a positive number of requests per second, got {params['rate_limit']}")
+    if params.get("rate_limit") is not None:
+        check_positive(params["rate_limit"], "rate_limit", "requests per second")
 
 
 def refuse_explicit_nulls(params: dict, spec: dict) -> None:

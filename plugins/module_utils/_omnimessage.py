@@ -112,6 +112,13 @@ def check_minimum(value: int, minimum: int, option: str) -> int:
     return value
 
 
+def check_positive(value: Any, option: str, unit: str) -> float:
+    """Timeouts and rates must be numbers above zero (a bool is not a number here, NaN is not above zero)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InputError(option, f"must be a positive number of {unit}, got {value!r}")
+    return float(value)
+
+
 def check_http_url(value: str | None, option: str) -> str | None:
     """Only absolute http(s) URLs make sense for Messente endpoints and webhooks."""
     if value is None:

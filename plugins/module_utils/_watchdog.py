@@ -19,6 +19,7 @@ from ansible_collections.messente.omnichannel.plugins.module_utils._omnimessage 
     InputError,
     build_channel_messages,
     check_http_url,
+    check_positive,
     normalize_recipients,
 )
 from ansible_collections.messente.omnichannel.plugins.module_utils._time import parse_time_to_send
@@ -67,9 +68,7 @@ def parse_config(options: Mapping[str, Any], now: datetime) -> WatchdogConfig:
     on_failure = options.get("on_failure")
     if on_failure not in ON_FAILURE_CHOICES:
         raise InputError("on_failure", f"must be one of {', '.join(ON_FAILURE_CHOICES)}, got {on_failure!r}")
-    timeout = options.get("timeout")
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise InputError("timeout", f"must be a positive number of seconds, got {timeout!r}")
+    timeout = check_positive(options.get("timeout"), "timeout", "seconds")
     return WatchdogConfig(
         recipients=tuple(normalize_recipients(_recipient_list(options.get("recipients")), "recipients")),
         deadline=deadline, text=text, on_failure=on_failure,
@@ -78,7 +77,7 @@ def parse_config(options: Mapping[str, Any], now: datetime) -> WatchdogConfig:
         api_username=_required_text(options.get("api_username"), "api_username"),
         api_password=_required_text(options.get("api_password"), "api_password", show_value=False),
         validate_certs=_check_bool(options.get("validate_certs"), "validate_certs"),
-        timeout=float(timeout),
+        timeout=timeout,
     )
 
 
