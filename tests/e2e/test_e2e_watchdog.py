@@ -157,13 +157,18 @@ def kill_process_group(process: subprocess.Popen, marker: str) -> None:
 
     ansible-core's workers start sessions of their own, so the process group misses them: every process whose
     environment carries this run's marker is killed too, or a worker would sleep on forever after the test.
+    A SIGKILL takes effect a moment after it is sent, and a worker may have forked just before, so the marked
+    processes are killed again until none is left, within a bound.
     """
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
-    for pid in processes_marked(marker):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    give_up = time.monotonic() + KILL_WAIT_SECONDS
+    while (alive := processes_marked(marker)) and time.monotonic() < give_up:
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.05)
     assert processes_marked(marker) == [], "a process of the killed run is still alive"
 
 
